@@ -1,0 +1,40 @@
+package io.relay.broker;
+
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Cross-node pub/sub: carries room messages and direct messages between nodes. It never writes to
+ * sockets; frames it receives go to its {@link BrokerListener}. Every stage completes on a Redis I/O
+ * thread: callers hand real work to their own executors. A stage that Redis did not confirm within
+ * the command timeout completes exceptionally (the client hears {@code unavailable}).
+ */
+public interface Broker {
+    /**
+     * Appends a message to the room's history and publishes it to every subscribed node, in one
+     * atomic step, so pub/sub order is offset order. {@code messagePrefix} is the frame up to its
+     * offset ({@code FrameCodec.messagePrefix}). With a non-null {@code key} repeated within the
+     * dedup window, nothing is published and the first publish's offset is returned.
+     */
+    CompletionStage<PublishResult> publish(String room, String messagePrefix, String key);
+
+    /** Publishes a complete frame to a user's channel; completes with the number of nodes that received it. */
+    CompletionStage<Long> sendToUser(String user, String frame);
+
+    /**
+     * Takes one reference on the room's channel; the first reference subscribes. Completes once
+     * Redis confirmed the subscription, so every message published after that reaches this node.
+     */
+    CompletionStage<Void> subscribeRoom(String room);
+
+    /** Drops one reference; the last one unsubscribes after the configured delay unless retaken. */
+    void unsubscribeRoom(String room);
+
+    /** Like {@link #subscribeRoom} for a user's direct-message channel. */
+    CompletionStage<Void> subscribeUser(String user);
+
+    /** Like {@link #unsubscribeRoom}, without delay: a stale subscription would count as delivered. */
+    void unsubscribeUser(String user);
+
+    /** True while both the command and the pub/sub connections are open. */
+    boolean isConnected();
+}

@@ -1,0 +1,122 @@
+package io.relay.broker;
+
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.relay.redis.Epochs;
+import io.relay.redis.Keys;
+import io.relay.redis.LuaScript;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@link Broker} on Redis pub/sub: one shared pub/sub connection, exact SUBSCRIBE, never patterns. */
+public final class RedisBroker implements Broker {
+    private static final Logger log = LoggerFactory.getLogger(RedisBroker.class);
+    private static final Duration DEDUP_WINDOW = Duration.ofMinutes(5);
+    private static final LuaScript PUBLISH = LuaScript.load("publish");
+
+    private final Keys keys;
+    private final StatefulRedisConnection<String, String> commands;
+    private final StatefulRedisPubSubConnection<String, byte[]> pubsub;
+    private final Subscriptions subscriptions;
+    private final Duration unsubscribeDelay;
+    private final String historySize;
+    private final String historyTtlMillis;
+
+    public RedisBroker(Keys keys, StatefulRedisConnection<String, String> commands,
+                       StatefulRedisPubSubConnection<String, byte[]> pubsub, BrokerListener listener,
+                       ScheduledExecutorService timer, Duration unsubscribeDelay, int historySize,
+                       Duration historyTtl) {
+        this.keys = keys;
+        this.commands = commands;
+        this.pubsub = pubsub;
+        this.unsubscribeDelay = unsubscribeDelay;
+        this.historySize = Integer.toString(historySize);
+        this.historyTtlMillis = Long.toString(historyTtl.toMillis());
+        this.subscriptions = new Subscriptions(
+                channel -> pubsub.async().subscribe(channel).thenApply(ok -> null),
+                this::unsubscribeNow, timer);
+        pubsub.addListener(new Router(keys, listener));
+    }
+
+    @Override
+    public CompletionStage<PublishResult> publish(String room, String messagePrefix, String key) {
+        String[] scriptKeys = {keys.meta(room), keys.history(room), keys.dedup(room, key == null ? "" : key)};
+        CompletionStage<List<Object>> reply = PUBLISH.run(async(), ScriptOutputType.MULTI, scriptKeys,
+                keys.roomChannel(room), messagePrefix, Epochs.fresh(), historySize, historyTtlMillis,
+                key == null ? "" : key, Long.toString(DEDUP_WINDOW.toMillis()));
+        return reply.thenApply(r -> new PublishResult((String) r.get(0), ((Long) r.get(1)) == 0L));
+    }
+
+    @Override
+    public CompletionStage<Long> sendToUser(String user, String frame) {
+        return async().publish(keys.userChannel(user), frame);
+    }
+
+    @Override
+    public CompletionStage<Void> subscribeRoom(String room) {
+        return subscriptions.acquire(keys.roomChannel(room));
+    }
+
+    @Override
+    public void unsubscribeRoom(String room) {
+        subscriptions.release(keys.roomChannel(room), unsubscribeDelay);
+    }
+
+    @Override
+    public CompletionStage<Void> subscribeUser(String user) {
+        return subscriptions.acquire(keys.userChannel(user));
+    }
+
+    @Override
+    public void unsubscribeUser(String user) {
+        subscriptions.release(keys.userChannel(user), Duration.ZERO);
+    }
+
+    @Override
+    public boolean isConnected() {
+        return commands.isOpen() && pubsub.isOpen();
+    }
+
+    private void unsubscribeNow(String channel) {
+        pubsub.async().unsubscribe(channel).whenComplete((ok, e) -> {
+            if (e != null) {
+                log.warn("unsubscribe from {} failed: {}", channel, e.toString());
+            }
+        });
+    }
+
+    private RedisAsyncCommands<String, String> async() {
+        return commands.async();
+    }
+
+    /** Routes each pub/sub message to the listener by the shape of its channel name. */
+    private static final class Router extends RedisPubSubAdapter<String, byte[]> {
+        private final Keys keys;
+        private final BrokerListener listener;
+
+        Router(Keys keys, BrokerListener listener) {
+            this.keys = keys;
+            this.listener = listener;
+        }
+
+        @Override
+        public void message(String channel, byte[] message) {
+            String room = keys.roomOfChannel(channel);
+            if (room != null) {
+                listener.onRoomFrame(room, message);
+                return;
+            }
+            String user = keys.userOfChannel(channel);
+            if (user != null) {
+                listener.onUserFrame(user, message);
+            }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package io.relay.node;
+
+import io.relay.broker.BrokerListener;
+import io.relay.history.Offset;
+import io.relay.hub.Hub;
+import io.relay.session.Session;
+import io.relay.session.Sessions;
+import java.nio.ByteBuffer;
+
+/**
+ * Delivers what the broker hears to local sessions: room frames through the hub, direct frames to
+ * every local session of the user. Runs on the Redis I/O thread only long enough to hand off.
+ */
+final class Fanout implements BrokerListener {
+    private final Hub hub;
+    private final Sessions sessions;
+
+    Fanout(Hub hub, Sessions sessions) {
+        this.hub = hub;
+        this.sessions = sessions;
+    }
+
+    @Override
+    public void onRoomFrame(String room, byte[] frame) {
+        hub.deliver(room, frame, Offset.seqOfFrame(frame));
+    }
+
+    @Override
+    public void onUserFrame(String user, byte[] frame) {
+        ByteBuffer shared = ByteBuffer.wrap(frame).asReadOnlyBuffer();
+        hub.run("user:" + user, () -> {
+            for (Session session : sessions.ofUser(user)) {
+                session.deliver(shared.duplicate());
+            }
+        });
+    }
+}

@@ -1,0 +1,195 @@
+package io.relay.node;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.relay.api.DevTokenRoute;
+import io.relay.api.HealthRoutes;
+import io.relay.auth.TokenMinter;
+import io.relay.auth.TokenVerifier;
+import io.relay.broker.RedisBroker;
+import io.relay.config.NodeConfig;
+import io.relay.history.RedisHistory;
+import io.relay.hub.Hub;
+import io.relay.hub.Lanes;
+import io.relay.model.CloseCode;
+import io.relay.model.FrameCodec;
+import io.relay.presence.RedisPresence;
+import io.relay.redis.Keys;
+import io.relay.session.Session;
+import io.relay.session.Sessions;
+import io.relay.transport.HttpServer;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One relay node: the composition root. Builds every part from the config, wires them, starts
+ * listening, and takes them down again in reverse order. The only place that makes Redis
+ * connections, threads and the HTTP server.
+ */
+public final class RelayNode implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RelayNode.class);
+    /** Most messages replayed on one join with {@code since}; beyond it the join answers {@code recovered: false}. */
+    static final int MAX_REPLAY = 1000;
+
+    private final NodeConfig config;
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private Sessions sessions;
+    private RedisBroker broker;
+    private HttpServer http;
+    private volatile boolean stopping;
+    private String devToken;
+
+    private RelayNode(NodeConfig config) {
+        this.config = config;
+    }
+
+    /** Starts a node; returns once it listens. Throws (having released what it made) when it cannot start. */
+    public static RelayNode start(NodeConfig config) {
+        if (config.redisCluster()) {
+            throw new IllegalArgumentException("RELAY_REDIS_CLUSTER=true is not supported yet: use a single Redis "
+                    + "or Sentinel (RELAY_REDIS_URL=redis-sentinel://...)");
+        }
+        RelayNode node = new RelayNode(config);
+        try {
+            node.build();
+            return node;
+        } catch (RuntimeException e) {
+            node.close();
+            throw e;
+        }
+    }
+
+    private void build() {
+        String redisUrl = config.redisUrl() != null ? config.redisUrl() : own(EmbeddedRedis.start()).url();
+        String secret = config.devMode() ? randomSecret() : config.jwtSecret();
+        NodeConfig effective = config.devMode() ? config.toBuilder().jwtSecret(secret).build() : config;
+        TokenVerifier verifier = TokenVerifier.create(effective);
+
+        RedisClient client = RedisClient.create(RedisURI.create(redisUrl));
+        client.setOptions(clientOptions(config.redisTimeout()));
+        resources.add(client::shutdown);
+        StatefulRedisConnection<String, String> commands = own(client.connect(StringCodec.UTF8));
+        StatefulRedisPubSubConnection<String, byte[]> pubsub =
+                own(client.connectPubSub(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE)));
+
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "relay-timer"));
+        resources.add(timer::shutdownNow);
+        Lanes lanes = own(new Lanes(Math.max(2, 2 * Runtime.getRuntime().availableProcessors()), 65_536, "relay-lane"));
+        Hub hub = new Hub(lanes, config.outboundQueue());
+        sessions = new Sessions(config.maxConnectionsPerUser());
+        Keys keys = new Keys(config.keyPrefix());
+        FrameCodec codec = new FrameCodec();
+
+        broker = new RedisBroker(keys, commands, pubsub, new Fanout(hub, sessions), timer, config.unsubscribeDelay(),
+                config.historySize(), config.historyTtl());
+        RedisPresence presence = new RedisPresence(keys, commands, config.nodeId());
+        RedisHistory history = new RedisHistory(keys, commands, config.historyTtl());
+        Joins joins = new Joins(codec, hub, broker, presence, history, config.maxRoomsPerConnection(), MAX_REPLAY);
+        Coordinator coordinator = new Coordinator(codec, sessions, broker, presence, history, verifier, joins,
+                config.nodeId(), (int) config.heartbeat().toSeconds());
+
+        http = HttpServer.create(config, verifier, sessions, coordinator, codec, this::ready);
+        HealthRoutes.register(http.routes(), this::ready);
+        if (config.devMode()) {
+            DevTokenRoute.register(http.routes(), new TokenMinter(secret));
+            devToken = new TokenMinter(secret).mint("dev", "Developer", Duration.ofHours(24));
+        }
+        http.start();
+        resources.add(this::closeHttp);
+        timer.scheduleAtFixedRate(new Heartbeats(sessions, config.heartbeat()), 1, 1, TimeUnit.SECONDS);
+        log.info("node {} listening on {}:{} (redis {})", config.nodeId(), config.host(), http.port(),
+                RedisURI.create(redisUrl).toString());
+        if (config.devMode()) {
+            announceDevMode();
+        }
+    }
+
+    /** True while the node can serve clients: not stopping and both Redis connections are up. */
+    public boolean ready() {
+        return !stopping && broker != null && broker.isConnected();
+    }
+
+    public int port() {
+        return http.port();
+    }
+
+    public String nodeId() {
+        return config.nodeId();
+    }
+
+    /** Stops at once: closes clients with 1012, then everything else, in reverse order of making. */
+    @Override
+    public void close() {
+        stopping = true;
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).close();
+            } catch (Exception e) {
+                log.warn("while stopping: {}", e.toString());
+            }
+        }
+        resources.clear();
+    }
+
+    private void closeHttp() {
+        for (Session session : sessions.all()) {
+            session.close(CloseCode.RESTARTING, "node stopping");
+        }
+        http.close();
+    }
+
+    private void announceDevMode() {
+        String url = "ws://localhost:" + http.port() + "/ws/lobby?token=" + devToken;
+        // printed, not logged: a demo credential for the person starting the node, never written to log files
+        System.out.println();
+        System.out.println("  DEVELOPMENT MODE: no RELAY_JWT_SECRET / RELAY_JWT_PUBLIC_KEY, tokens are signed with a random secret.");
+        System.out.println("  A token for user 'dev' (valid 24 h):  " + devToken);
+        System.out.println("  Try:  npx wscat -c '" + url + "'");
+        System.out.println("  More tokens:  curl -X POST 'http://localhost:" + http.port() + "/dev/token?user=ann&name=Ann'");
+        System.out.println();
+    }
+
+    private static ClientOptions clientOptions(Duration timeout) {
+        return ClientOptions.builder()
+                .autoReconnect(true)
+                // commands fail fast while Redis is away instead of piling up in an unbounded queue
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .requestQueueSize(65_536)
+                .timeoutOptions(TimeoutOptions.enabled(timeout))
+                .socketOptions(SocketOptions.builder().keepAlive(true).connectTimeout(timeout).build())
+                .build();
+    }
+
+    private <T extends AutoCloseable> T own(T resource) {
+        resources.add(resource);
+        return resource;
+    }
+
+    private static String randomSecret() {
+        byte[] bytes = new byte[32];
+        new SecureRandom().nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+}

@@ -1,0 +1,30 @@
+package io.relay.presence;
+
+import io.relay.model.Member;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Who is in which room, across all nodes, and the join/leave record of every user who ever was.
+ * Counts connections per user per node, so a user is present while any of its connections on any
+ * node is in the room. Join and leave events are published to the room exactly on a user's first
+ * connection in and last connection out, atomically with the change. Stages complete on a Redis I/O
+ * thread and fail when Redis did not answer within the command timeout.
+ */
+public interface Presence {
+    /**
+     * Counts one more connection of {@code user} in {@code room} on this node; publishes
+     * {@code joinEvent} (a complete frame) if it is the user's first. Completes with the members
+     * after the change, the user included.
+     */
+    CompletionStage<List<Member>> join(String room, Member user, String joinEvent, long now);
+
+    /**
+     * Counts one connection fewer; on the user's last, removes it, stamps {@code lastLeave} in the
+     * roster and publishes {@code leaveEvent}. Completes with true when the user left the room.
+     */
+    CompletionStage<Boolean> leave(String room, String user, String leaveEvent, long now);
+
+    /** The room's members, read from Redis (no asking other nodes). */
+    CompletionStage<List<Member>> members(String room);
+}

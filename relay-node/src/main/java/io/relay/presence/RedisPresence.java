@@ -1,0 +1,87 @@
+package io.relay.presence;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.relay.model.Member;
+import io.relay.redis.Keys;
+import io.relay.redis.LuaScript;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * {@link Presence} in two hashes per room (DESIGN.md): presence (user → name, connections per node)
+ * and roster (user → join/leave record), changed together by one script.
+ */
+public final class RedisPresence implements Presence {
+    /** Rosters outlive their rooms' activity by this much, refreshed on every arrival and leave. */
+    static final Duration ROSTER_TTL = Duration.ofDays(30);
+    private static final LuaScript JOIN = LuaScript.load("presence_join");
+    private static final LuaScript LEAVE = LuaScript.load("presence_leave");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Keys keys;
+    private final StatefulRedisConnection<String, String> commands;
+    private final String nodeId;
+    private final String rosterTtlMillis = Long.toString(ROSTER_TTL.toMillis());
+
+    public RedisPresence(Keys keys, StatefulRedisConnection<String, String> commands, String nodeId) {
+        this.keys = keys;
+        this.commands = commands;
+        this.nodeId = nodeId;
+    }
+
+    @Override
+    public CompletionStage<List<Member>> join(String room, Member user, String joinEvent, long now) {
+        CompletionStage<List<Object>> reply = JOIN.run(commands.async(), ScriptOutputType.MULTI, roomKeys(room),
+                user.id(), user.name() == null ? "" : user.name(), nodeId, Long.toString(now),
+                keys.roomChannel(room), joinEvent, rosterTtlMillis);
+        return reply.thenApply(RedisPresence::members);
+    }
+
+    @Override
+    public CompletionStage<Boolean> leave(String room, String user, String leaveEvent, long now) {
+        CompletionStage<Long> reply = LEAVE.run(commands.async(), ScriptOutputType.INTEGER, roomKeys(room),
+                user, nodeId, Long.toString(now), keys.roomChannel(room), leaveEvent, rosterTtlMillis);
+        return reply.thenApply(left -> left == 1L);
+    }
+
+    @Override
+    public CompletionStage<List<Member>> members(String room) {
+        return commands.async().hgetall(keys.presence(room)).thenApply(RedisPresence::members);
+    }
+
+    private String[] roomKeys(String room) {
+        return new String[] {keys.presence(room), keys.roster(room)};
+    }
+
+    /** Members from the join script's reply: {first, user1, name1, user2, name2, ...}. */
+    private static List<Member> members(List<Object> reply) {
+        List<Member> members = new ArrayList<>(reply.size() / 2);
+        for (int i = 1; i + 1 < reply.size(); i += 2) {
+            String name = (String) reply.get(i + 1);
+            members.add(new Member((String) reply.get(i), name.isEmpty() ? null : name));
+        }
+        return members;
+    }
+
+    private static List<Member> members(Map<String, String> hash) {
+        List<Member> members = new ArrayList<>(hash.size());
+        hash.forEach((user, value) -> members.add(new Member(user, nameOf(value))));
+        return members;
+    }
+
+    private static String nameOf(String presenceValue) {
+        try {
+            JsonNode name = JSON.readTree(presenceValue).get("name");
+            return name != null && name.isTextual() ? name.textValue() : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,175 @@
+package io.relay.session;
+
+import io.relay.auth.Principal;
+import io.relay.hub.Subscriber;
+import io.relay.model.CloseCode;
+import io.relay.model.FrameCodec;
+import io.relay.model.ServerFrame;
+import io.undertow.websockets.core.WebSocketCallback;
+import io.undertow.websockets.core.WebSocketChannel;
+import io.undertow.websockets.core.WebSockets;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.xnio.IoUtils;
+
+/**
+ * One client connection: who it is, which rooms it is in, and its bounded outbound queue. Sends never
+ * block: a frame goes to Undertow's queue for the socket, and a client that lets more than
+ * {@code queueLimit} frames pile up is closed as a slow consumer (4008). Thread-safe.
+ */
+public final class Session implements Subscriber {
+    private final String id;
+    private final WebSocketChannel channel;
+    private final FrameCodec codec;
+    private final int queueLimit;
+    private final RateLimiter rateLimiter;
+    private final Map<String, Membership> rooms = new ConcurrentHashMap<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    private final WebSocketCallback<Void> sent = new Sent();
+    private volatile Principal principal;
+    private volatile long lastSeenNanos;
+    private volatile CloseCode closeCode;
+    private volatile String closeReason;
+
+    /** A room's state for this connection: joining, or joined and counted in presence. */
+    public enum Membership { JOINING, COUNTED }
+
+    public Session(String id, Principal principal, WebSocketChannel channel, FrameCodec codec, int queueLimit,
+                   int rate, int burst) {
+        this.id = id;
+        this.principal = principal;
+        this.channel = channel;
+        this.codec = codec;
+        this.queueLimit = queueLimit;
+        this.lastSeenNanos = System.nanoTime();
+        this.rateLimiter = new RateLimiter(rate, burst, lastSeenNanos);
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public Principal principal() {
+        return principal;
+    }
+
+    /** Replaces the identity after a {@code refresh} for the same user. */
+    public void principal(Principal refreshed) {
+        this.principal = refreshed;
+    }
+
+    public String userId() {
+        return principal.userId();
+    }
+
+    /** Encodes and queues one frame for this client only. */
+    public void send(ServerFrame frame) {
+        deliver(ByteBuffer.wrap(codec.encodeToBytes(frame)));
+    }
+
+    @Override
+    public void deliver(ByteBuffer frame) {
+        if (closeCode != null) {
+            return;
+        }
+        if (queued.incrementAndGet() > queueLimit) {
+            queued.decrementAndGet();
+            close(CloseCode.SLOW_CONSUMER, "outbound queue over " + queueLimit + " frames");
+            return;
+        }
+        WebSockets.sendText(frame, channel, sent);
+    }
+
+    @Override
+    public void overflowed() {
+        close(CloseCode.SLOW_CONSUMER, "fell behind while joining");
+    }
+
+    /** Counts an inbound frame against the rate limit; marks the connection alive. */
+    public RateLimiter.Verdict admit() {
+        long now = System.nanoTime();
+        lastSeenNanos = now;
+        return rateLimiter.take(now);
+    }
+
+    /** Marks the connection alive (a pong, say). */
+    public void touch() {
+        lastSeenNanos = System.nanoTime();
+    }
+
+    public long lastSeenNanos() {
+        return lastSeenNanos;
+    }
+
+    /**
+     * Closes the connection with {@code code}, once; later calls are ignored. {@code why} is for the
+     * log line, never sent to the client.
+     */
+    public void close(CloseCode code, String why) {
+        synchronized (this) {
+            if (closeCode != null) {
+                return;
+            }
+            closeCode = code;
+            closeReason = why;
+        }
+        WebSockets.sendClose(code.code(), code.reason(), channel, new WebSocketCallback<>() {
+            @Override
+            public void complete(WebSocketChannel ch, Void context) {
+                IoUtils.safeClose(ch);
+            }
+
+            @Override
+            public void onError(WebSocketChannel ch, Void context, Throwable throwable) {
+                IoUtils.safeClose(ch);
+            }
+        });
+    }
+
+    /** The code this server closed with, or null when the client or the network closed first. */
+    public CloseCode closeCode() {
+        return closeCode;
+    }
+
+    public String closeReason() {
+        return closeReason;
+    }
+
+    public boolean isOpen() {
+        return closeCode == null && channel.isOpen();
+    }
+
+    /** Rooms of this connection and their state; the coordinator changes it under {@code synchronized(session)}. */
+    public Map<String, Membership> rooms() {
+        return rooms;
+    }
+
+    public Set<String> roomNames() {
+        return rooms.keySet();
+    }
+
+    /** Frames queued to the socket and not yet written. */
+    public int queued() {
+        return queued.get();
+    }
+
+    public WebSocketChannel channel() {
+        return channel;
+    }
+
+    private final class Sent implements WebSocketCallback<Void> {
+        @Override
+        public void complete(WebSocketChannel ch, Void context) {
+            queued.decrementAndGet();
+        }
+
+        @Override
+        public void onError(WebSocketChannel ch, Void context, Throwable throwable) {
+            queued.decrementAndGet();
+            IoUtils.safeClose(ch);
+        }
+    }
+}

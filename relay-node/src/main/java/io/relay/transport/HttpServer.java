@@ -1,0 +1,76 @@
+package io.relay.transport;
+
+import io.relay.auth.TokenVerifier;
+import io.relay.config.NodeConfig;
+import io.relay.model.FrameCodec;
+import io.relay.session.Sessions;
+import io.undertow.Handlers;
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.RoutingHandler;
+import java.net.InetSocketAddress;
+import java.util.function.BooleanSupplier;
+import org.xnio.Options;
+
+/**
+ * Undertow on one port: the WebSocket endpoints {@code /ws} and {@code /ws/{room}}, and whatever
+ * HTTP routes the node adds. Handlers run on the XNIO I/O threads and never block, so the worker
+ * pool is kept small.
+ */
+public final class HttpServer implements AutoCloseable {
+    private static final int MAX_HEADER_BYTES = 16 * 1024;
+
+    private final Undertow undertow;
+    private final RoutingHandler routes;
+
+    private HttpServer(Undertow undertow, RoutingHandler routes) {
+        this.undertow = undertow;
+        this.routes = routes;
+    }
+
+    /**
+     * Builds the server with its WebSocket endpoints; add more routes with {@link #routes()}, then
+     * {@link #start()}. {@code ready} gates new upgrades (503 while false).
+     */
+    public static HttpServer create(NodeConfig config, TokenVerifier verifier, Sessions sessions, ClientHandler handler,
+                                    FrameCodec codec, BooleanSupplier ready) {
+        SocketAcceptor acceptor = new SocketAcceptor(handler, codec, new SocketAcceptor.Limits(
+                config.maxFrameBytes(), config.outboundQueue(), config.rate(), config.burst()));
+        HttpHandler notUpgrade = exchange -> HttpReplies.error(exchange, 400, "bad_request",
+                "this endpoint takes WebSocket upgrades only");
+        HttpHandler upgrade = new UpgradeHandler(verifier, sessions, ready, config.allowedOrigins(),
+                config.devMode() && config.allowedOrigins() == null, Handlers.websocket(acceptor, notUpgrade));
+        RoutingHandler routes = Handlers.routing()
+                .get("/ws", upgrade)
+                .get("/ws/{room}", upgrade)
+                .setFallbackHandler(exchange -> HttpReplies.error(exchange, 404, "not_found", "no such route"));
+        Undertow undertow = Undertow.builder()
+                .addHttpListener(config.port(), config.host())
+                .setHandler(routes)
+                .setWorkerThreads(4)
+                .setServerOption(UndertowOptions.MAX_HEADER_SIZE, MAX_HEADER_BYTES)
+                .setSocketOption(Options.TCP_NODELAY, true)
+                .build();
+        return new HttpServer(undertow, routes);
+    }
+
+    /** The routing table, for the node's HTTP routes. */
+    public RoutingHandler routes() {
+        return routes;
+    }
+
+    public void start() {
+        undertow.start();
+    }
+
+    /** The port actually bound (the configured one, or the one chosen for port 0). */
+    public int port() {
+        return ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
+    }
+
+    @Override
+    public void close() {
+        undertow.stop();
+    }
+}

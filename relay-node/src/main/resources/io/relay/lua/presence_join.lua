@@ -1,0 +1,45 @@
+-- Counts one more connection of a user in a room on a node; on the user's first connection anywhere,
+-- records the arrival in the roster and publishes the presence join event to the room.
+-- KEYS[1] the room's presence hash: user -> {"name":..,"nodes":{"<node>":<connections>},"since":<ms>}
+-- KEYS[2] the room's roster hash: user -> {"name","firstJoin","lastJoin","lastLeave","joins"}
+-- ARGV[1] user id   ARGV[2] display name, or '' for none   ARGV[3] node id   ARGV[4] now, ms
+-- ARGV[5] the room's channel   ARGV[6] the join event frame   ARGV[7] roster time to live, ms
+-- Returns {1 if this was the user's first connection in the room else 0, user1, name1, user2, name2, ...}
+local user, name, node, now = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+local raw = redis.call('HGET', KEYS[1], user)
+local entry
+local first = 0
+if raw then
+  entry = cjson.decode(raw)
+else
+  entry = {nodes = {}, since = now}
+  first = 1
+end
+if name ~= '' then entry.name = name end
+entry.nodes[node] = (entry.nodes[node] or 0) + 1
+redis.call('HSET', KEYS[1], user, cjson.encode(entry))
+
+if first == 1 then
+  local rraw = redis.call('HGET', KEYS[2], user)
+  local record
+  if rraw then
+    record = cjson.decode(rraw)
+  else
+    record = {firstJoin = now, joins = 0, lastLeave = cjson.null}
+  end
+  if name ~= '' then record.name = name end
+  record.lastJoin = now
+  record.joins = record.joins + 1
+  redis.call('HSET', KEYS[2], user, cjson.encode(record))
+  redis.call('PEXPIRE', KEYS[2], ARGV[7])
+  redis.call('PUBLISH', ARGV[5], ARGV[6])
+end
+
+local result = {first}
+local all = redis.call('HGETALL', KEYS[1])
+for i = 1, #all, 2 do
+  local member = cjson.decode(all[i + 1])
+  result[#result + 1] = all[i]
+  result[#result + 1] = type(member.name) == 'string' and member.name or ''
+end
+return result

@@ -1,0 +1,41 @@
+-- Appends one message to a room's history and publishes it, atomically: pub/sub order is offset order.
+-- KEYS[1] the room's meta hash {epoch, seq}
+-- KEYS[2] the room's history stream (entry id "<seq>-0", field f = the message frame up to its offset)
+-- KEYS[3] the dedup key of ARGV[6] (unused when ARGV[6] is empty)
+-- ARGV[1] the room's channel
+-- ARGV[2] the message frame without its offset: ends with "offset":"
+-- ARGV[3] a fresh epoch tag, used only when the room's history starts afresh
+-- ARGV[4] history length (approximate trimming)
+-- ARGV[5] history time to live, ms
+-- ARGV[6] idempotency key, or '' for none
+-- ARGV[7] dedup window, ms
+-- Returns {offset, 1} when published now, {offset of the first publish, 0} for a repeated key.
+local key = ARGV[6]
+if key ~= '' then
+  local previous = redis.call('GET', KEYS[3])
+  if previous then
+    return {previous, 0}
+  end
+end
+
+-- A room starts a new epoch when its meta is gone, or when its history vanished (expired or evicted)
+-- after it had messages: an offset of the old incarnation must never look live.
+local epoch = redis.call('HGET', KEYS[1], 'epoch')
+local seq = tonumber(redis.call('HGET', KEYS[1], 'seq') or '0')
+if (not epoch) or (seq > 0 and redis.call('EXISTS', KEYS[2]) == 0) then
+  epoch = ARGV[3]
+  seq = 0
+  redis.call('DEL', KEYS[2])
+end
+
+seq = seq + 1
+local offset = epoch .. ':' .. seq
+redis.call('HSET', KEYS[1], 'epoch', epoch, 'seq', seq)
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], seq .. '-0', 'f', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+redis.call('PEXPIRE', KEYS[2], ARGV[5])
+redis.call('PUBLISH', ARGV[1], ARGV[2] .. offset .. '"}')
+if key ~= '' then
+  redis.call('SET', KEYS[3], offset, 'PX', ARGV[7])
+end
+return {offset, 1}
