@@ -61,10 +61,7 @@ public final class RelayNode implements AutoCloseable {
 
     /** Starts a node; returns once it listens. Throws (having released what it made) when it cannot start. */
     public static RelayNode start(NodeConfig config) {
-        if (config.redisCluster()) {
-            throw new IllegalArgumentException("RELAY_REDIS_CLUSTER=true is not supported yet: use a single Redis "
-                    + "or Sentinel (RELAY_REDIS_URL=redis-sentinel://...)");
-        }
+        refuseWhatIsNotBuilt(config);
         RelayNode node = new RelayNode(config);
         try {
             node.build();
@@ -163,6 +160,24 @@ public final class RelayNode implements AutoCloseable {
         System.out.println("  Try:  npx wscat -c '" + url + "'");
         System.out.println("  More tokens:  curl -X POST 'http://localhost:" + http.port() + "/dev/token?user=ann&name=Ann'");
         System.out.println();
+    }
+
+    /** A setting the node cannot honour stops it, rather than running without what was asked for. */
+    private static void refuseWhatIsNotBuilt(NodeConfig config) {
+        if (config.redisCluster()) {
+            throw new IllegalArgumentException("RELAY_REDIS_CLUSTER=true is not supported yet: use a single Redis "
+                    + "or Sentinel (RELAY_REDIS_URL=redis-sentinel://...)");
+        }
+        if (config.tlsCert() != null) {
+            throw new IllegalArgumentException("RELAY_TLS_CERT/RELAY_TLS_KEY are not supported yet: "
+                    + "terminate TLS in a proxy in front of the node");
+        }
+        if (config.apiKey() != null) {
+            log.warn("RELAY_API_KEY is set but the server API is not built yet: no /api routes are served");
+        }
+        if ("json".equals(config.logFormat())) {
+            log.warn("RELAY_LOG_FORMAT=json is not built yet: logging as text");
+        }
     }
 
     private static ClientOptions clientOptions(Duration timeout) {
