@@ -29,7 +29,7 @@ public interface Broker {
     /** Drops one reference; the last one unsubscribes after the configured delay unless retaken. */
     void unsubscribeRoom(String room);
 
-    /** Like {@link #subscribeRoom} for a user's direct-message channel. */
+    /** Like {@link #subscribeRoom} for a user's direct-message channel: one reference per connection. */
     CompletionStage<Void> subscribeUser(String user);
 
     /** Like {@link #unsubscribeRoom}, without delay: a stale subscription would count as delivered. */

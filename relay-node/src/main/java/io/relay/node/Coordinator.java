@@ -58,22 +58,26 @@ final class Coordinator implements ClientHandler {
         this.heartbeatSeconds = heartbeatSeconds;
     }
 
-    /** A connection completed its upgrade: register, welcome, and auto-join the path's room if any. */
+    /**
+     * A connection completed its upgrade: register it, make sure direct messages reach it, then
+     * welcome it and auto-join the path's room, if any.
+     */
     @Override
-    public void opened(Session session, String pathRoom) {
-        if (sessions.add(session)) {
-            broker.subscribeUser(session.userId()).whenComplete((ok, e) -> {
-                if (e != null) {
-                    log.warn("session={} user={} could not subscribe to its direct channel: {}",
-                            session.id(), session.userId(), e.toString());
-                }
-            });
-        }
+    public CompletionStage<Void> opened(Session session, String pathRoom) {
         log.info("opened session={} user={} node={}", session.id(), session.userId(), nodeId);
-        session.send(new ServerFrame.Welcome(session.id(), nodeId, session.principal().member(), heartbeatSeconds));
-        if (pathRoom != null) {
-            joins.pathJoin(session, pathRoom);
-        }
+        sessions.add(session);
+        return broker.subscribeUser(session.userId()).handle((ok, e) -> {
+            if (e != null) {
+                log.warn("session={} user={} could not subscribe to its direct channel: {}",
+                        session.id(), session.userId(), e.toString());
+            }
+            session.send(new ServerFrame.Welcome(session.id(), nodeId, session.principal().member(),
+                    heartbeatSeconds));
+            if (pathRoom != null) {
+                joins.pathJoin(session, pathRoom);
+            }
+            return null;
+        });
     }
 
     /** One text frame from a client. */
@@ -109,9 +113,8 @@ final class Coordinator implements ClientHandler {
     @Override
     public void closed(Session session, int peerCloseCode) {
         joins.leaveAll(session);
-        if (sessions.remove(session)) {
-            broker.unsubscribeUser(session.userId());
-        }
+        sessions.remove(session);
+        broker.unsubscribeUser(session.userId());
         CloseCode ours = session.closeCode();
         log.info("closed session={} user={} node={} code={} reason={}", session.id(), session.userId(), nodeId,
                 ours != null ? ours.code() : peerCloseCode,

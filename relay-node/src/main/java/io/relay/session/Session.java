@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.xnio.IoUtils;
 
@@ -21,6 +22,9 @@ import org.xnio.IoUtils;
  * {@code queueLimit} frames pile up is closed as a slow consumer (4008). Thread-safe.
  */
 public final class Session implements Subscriber {
+    /** A client that does not take our close frame within this time has its socket shut regardless. */
+    private static final long CLOSE_GRACE_SECONDS = 5;
+
     private final String id;
     private final WebSocketChannel channel;
     private final FrameCodec codec;
@@ -116,6 +120,8 @@ public final class Session implements Subscriber {
             closeCode = code;
             closeReason = why;
         }
+        // a slow client may never read the close frame queued behind its backlog: do not wait for it
+        channel.getIoThread().executeAfter(() -> IoUtils.safeClose(channel), CLOSE_GRACE_SECONDS, TimeUnit.SECONDS);
         WebSockets.sendClose(code.code(), code.reason(), channel, new WebSocketCallback<>() {
             @Override
             public void complete(WebSocketChannel ch, Void context) {

@@ -21,33 +21,22 @@ public final class Sessions {
         return open == null || open.size() < maxPerUser;
     }
 
-    /** Registers a session; returns true when it is the user's first on this node. */
-    public boolean add(Session session) {
+    public void add(Session session) {
         byId.put(session.id(), session);
-        boolean[] first = {false};
-        byUser.compute(session.userId(), (user, set) -> {
-            if (set == null) {
-                set = ConcurrentHashMap.newKeySet();
-                first[0] = true;
-            }
-            set.add(session);
-            return set;
+        byUser.compute(session.userId(), (user, set) -> { // atomic with remove's emptying of the set
+            Set<Session> open = set == null ? ConcurrentHashMap.newKeySet() : set;
+            open.add(session);
+            return open;
         });
-        return first[0];
     }
 
-    /** Unregisters a session; returns true when it was the user's last on this node. */
-    public boolean remove(Session session) {
-        if (byId.remove(session.id()) == null) {
-            return false;
+    public void remove(Session session) {
+        if (byId.remove(session.id()) != null) {
+            byUser.computeIfPresent(session.userId(), (user, set) -> {
+                set.remove(session);
+                return set.isEmpty() ? null : set;
+            });
         }
-        boolean[] last = {false};
-        byUser.computeIfPresent(session.userId(), (user, set) -> {
-            set.remove(session);
-            last[0] = set.isEmpty();
-            return last[0] ? null : set;
-        });
-        return last[0];
     }
 
     /** The user's open sessions on this node (a live view; empty when none). */

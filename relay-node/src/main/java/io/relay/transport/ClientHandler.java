@@ -1,14 +1,19 @@
 package io.relay.transport;
 
 import io.relay.session.Session;
+import java.util.concurrent.CompletionStage;
 
 /**
  * What the transport reports about each connection. Called on XNIO I/O threads: implementations
  * must not block. Calls for one connection never overlap.
  */
 public interface ClientHandler {
-    /** The upgrade completed; {@code pathRoom} is the room of {@code /ws/{room}}, or null. */
-    void opened(Session session, String pathRoom);
+    /**
+     * The upgrade completed; {@code pathRoom} is the room of {@code /ws/{room}}, or null. The
+     * connection's frames are read only once the returned stage completes, so the client's first
+     * frames are handled after the session is fully set up.
+     */
+    CompletionStage<Void> opened(Session session, String pathRoom);
 
     /** One complete text frame (fragments already joined, at most the configured size). */
     void text(Session session, String text);

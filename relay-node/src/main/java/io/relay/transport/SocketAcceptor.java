@@ -33,8 +33,8 @@ final class SocketAcceptor implements WebSocketConnectionCallback {
         SocketListener listener = new SocketListener(session, handler, limits.maxFrameBytes());
         channel.getReceiveSetter().set(listener);
         channel.addCloseTask(ch -> handler.closed(session, listener.peerCloseCode()));
-        handler.opened(session, exchange.getAttachment(UpgradeHandler.ROOM));
-        channel.resumeReceives();
+        handler.opened(session, exchange.getAttachment(UpgradeHandler.ROOM))
+                .whenComplete((ok, e) -> channel.getIoThread().execute(channel::resumeReceives));
     }
 
     private static String newId() {
