@@ -172,6 +172,10 @@ public final class RelayNode implements AutoCloseable {
             throw new IllegalArgumentException("RELAY_TLS_CERT/RELAY_TLS_KEY are not supported yet: "
                     + "terminate TLS in a proxy in front of the node");
         }
+        if (config.devMode() && (config.jwtIssuer() != null || config.jwtAudience() != null)) {
+            throw new IllegalArgumentException("RELAY_JWT_ISSUER/RELAY_JWT_AUDIENCE need RELAY_JWT_SECRET or "
+                    + "RELAY_JWT_PUBLIC_KEY: development-mode tokens carry no iss/aud");
+        }
         if (config.apiKey() != null) {
             log.warn("RELAY_API_KEY is set but the server API is not built yet: no /api routes are served");
         }

@@ -16,7 +16,7 @@ final class FrameReader {
         if (!node.isObject()) {
             throw new FrameException(ErrorCode.BAD_REQUEST, "a frame must be a JSON object", null);
         }
-        FrameReader r = new FrameReader(node, readId(node.get("id")));
+        FrameReader r = new FrameReader(node, readId(optional(node, "id")));
         return r.frame(r.type());
     }
 
@@ -77,14 +77,16 @@ final class FrameReader {
     }
 
     private int limit() {
-        JsonNode limit = node.get("limit");
+        JsonNode limit = optional(node, "limit");
         if (limit == null) {
             return FrameCodec.HISTORY_DEFAULT_LIMIT;
         }
-        if (!limit.isIntegralNumber() || !limit.canConvertToLong() || limit.longValue() < 1) {
+        if (!limit.isIntegralNumber() || limit.bigIntegerValue().signum() < 1) {
             throw error(ErrorCode.BAD_REQUEST, "'limit' must be a positive integer");
         }
-        return (int) Math.min(limit.longValue(), FrameCodec.HISTORY_MAX_LIMIT);
+        // larger values are cut to the maximum (PROTOCOL.md), also those beyond a long
+        return limit.canConvertToInt() ? Math.min(limit.intValue(), FrameCodec.HISTORY_MAX_LIMIT)
+                : FrameCodec.HISTORY_MAX_LIMIT;
     }
 
     private String requiredString(String field) {
@@ -96,7 +98,7 @@ final class FrameReader {
     }
 
     private String optionalString(String field, int maxLength) {
-        JsonNode value = node.get(field);
+        JsonNode value = optional(node, field);
         if (value == null) {
             return null;
         }
@@ -105,6 +107,12 @@ final class FrameReader {
                     "'" + field + "' must be a non-empty string of at most " + maxLength + " characters");
         }
         return value.textValue();
+    }
+
+    /** An optional field; an explicit null counts as absent (JavaScript clients send {@code since: null}). */
+    private static JsonNode optional(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value == null || value.isNull() ? null : value;
     }
 
     private FrameException error(ErrorCode code, String message) {
