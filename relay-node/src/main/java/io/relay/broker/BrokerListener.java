@@ -8,4 +8,13 @@ public interface BrokerListener {
     void onRoomFrame(String room, byte[] frame);
 
     void onUserFrame(String user, byte[] frame);
+
+    /** The pub/sub link to Redis is down: frames published from now on will not be heard live. */
+    void onLinkDown();
+
+    /**
+     * The pub/sub link is back and every channel this node holds is subscribed again (confirmed by
+     * Redis): whatever was published while it was down can now be read from history.
+     */
+    void onLinkUp();
 }

@@ -1,5 +1,8 @@
 package io.relay.broker;
 
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
@@ -8,10 +11,13 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.relay.redis.Epochs;
 import io.relay.redis.Keys;
 import io.relay.redis.LuaScript;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,16 +26,19 @@ public final class RedisBroker implements Broker {
     private static final Logger log = LoggerFactory.getLogger(RedisBroker.class);
     private static final Duration DEDUP_WINDOW = Duration.ofMinutes(5);
     private static final LuaScript PUBLISH = LuaScript.load("publish");
+    private static final Duration RELINK_RETRY = Duration.ofMillis(500);
 
     private final Keys keys;
     private final StatefulRedisConnection<String, String> commands;
     private final StatefulRedisPubSubConnection<String, byte[]> pubsub;
     private final Subscriptions subscriptions;
+    private final BrokerListener listener;
+    private final ScheduledExecutorService timer;
     private final Duration unsubscribeDelay;
     private final String historySize;
     private final String historyTtlMillis;
 
-    public RedisBroker(Keys keys, StatefulRedisConnection<String, String> commands,
+    public RedisBroker(Keys keys, RedisClient client, StatefulRedisConnection<String, String> commands,
                        StatefulRedisPubSubConnection<String, byte[]> pubsub, BrokerListener listener,
                        ScheduledExecutorService timer, Duration unsubscribeDelay, int historySize,
                        Duration historyTtl) {
@@ -42,7 +51,10 @@ public final class RedisBroker implements Broker {
         this.subscriptions = new Subscriptions(
                 channel -> pubsub.async().subscribe(channel).thenApply(ok -> null),
                 this::unsubscribeNow, timer);
+        this.listener = listener;
+        this.timer = timer;
         pubsub.addListener(new Router(keys, listener));
+        client.addListener(new LinkWatch());
     }
 
     @Override
@@ -92,8 +104,48 @@ public final class RedisBroker implements Broker {
         });
     }
 
+    /**
+     * Lettuce reconnects and resubscribes on its own; subscribing to every held channel once more
+     * (queued behind Lettuce's own SUBSCRIBEs on the same connection) tells us when that is done.
+     */
+    private void relinked(int attempt) {
+        String[] channels = subscriptions.channels();
+        CompletionStage<Void> resubscribed = channels.length == 0
+                ? CompletableFuture.completedFuture(null)
+                : pubsub.async().subscribe(channels).thenApply(ok -> null);
+        resubscribed.whenComplete((ok, e) -> {
+            if (e != null) {
+                // the connection may not take commands yet at the instant it reports itself connected
+                log.warn("resubscribing {} channels after a reconnect failed (attempt {}): {}", channels.length,
+                        attempt, e.toString());
+                timer.schedule(() -> relinked(attempt + 1), RELINK_RETRY.toMillis(), TimeUnit.MILLISECONDS);
+            } else {
+                log.info("pub/sub link restored, {} channels subscribed again", channels.length);
+                listener.onLinkUp();
+            }
+        });
+    }
+
     private RedisAsyncCommands<String, String> async() {
         return commands.async();
+    }
+
+    /** Reports the pub/sub connection going down and coming back. */
+    private final class LinkWatch implements RedisConnectionStateListener {
+        @Override
+        public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+            if (connection == pubsub) {
+                log.warn("pub/sub link to Redis lost: live delivery paused until it is back");
+                listener.onLinkDown();
+            }
+        }
+
+        @Override
+        public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
+            if (connection == pubsub) {
+                relinked(1);
+            }
+        }
     }
 
     /** Routes each pub/sub message to the listener by the shape of its channel name. */

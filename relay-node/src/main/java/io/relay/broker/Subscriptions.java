@@ -66,6 +66,11 @@ final class Subscriptions {
         }
     }
 
+    /** The channels this node holds (subscribed or about to be unsubscribed), a snapshot. */
+    synchronized String[] channels() {
+        return channels.keySet().toArray(String[]::new);
+    }
+
     /** Number of channels this node holds (subscribed or about to be unsubscribed). */
     synchronized int size() {
         return channels.size();

@@ -58,6 +58,23 @@ public record Offset(String epoch, long seq) {
         return seq;
     }
 
+    /** The offset of a room {@code message} frame, read from its tail; null for any other frame. */
+    public static Offset ofFrame(byte[] frame) {
+        long seq = seqOfFrame(frame);
+        if (seq < 0) {
+            return null;
+        }
+        int colon = frame.length - 3;
+        while (frame[colon] != ':') {
+            colon--;
+        }
+        int start = colon - 1;
+        while (frame[start] != '"') {
+            start--;
+        }
+        return new Offset(new String(frame, start + 1, colon - start - 1, StandardCharsets.US_ASCII), seq);
+    }
+
     private static boolean hasOffsetFieldBefore(byte[] frame, int colon) {
         int i = colon - 1;
         while (i >= 0 && frame[i] != '"') {

@@ -34,6 +34,13 @@ public final class Lanes implements AutoCloseable {
         return lanes[Math.floorMod(key.hashCode(), lanes.length)];
     }
 
+    /** Runs {@code task} once on every lane, after the work already queued there; it is told its lane. */
+    public void onEachLane(java.util.function.Consumer<Executor> task) {
+        for (ThreadPoolExecutor lane : lanes) {
+            lane.execute(() -> task.accept(lane));
+        }
+    }
+
     /** Tasks refused because a lane's queue was full. */
     public long rejected() {
         return rejected.get();

@@ -3,6 +3,7 @@ package io.relay.node;
 import io.relay.broker.BrokerListener;
 import io.relay.history.Offset;
 import io.relay.hub.Hub;
+import io.relay.hub.Position;
 import io.relay.session.Session;
 import io.relay.session.Sessions;
 import java.nio.ByteBuffer;
@@ -14,15 +15,28 @@ import java.nio.ByteBuffer;
 final class Fanout implements BrokerListener {
     private final Hub hub;
     private final Sessions sessions;
+    private final GapRepair repair;
 
-    Fanout(Hub hub, Sessions sessions) {
+    Fanout(Hub hub, Sessions sessions, GapRepair repair) {
         this.hub = hub;
         this.sessions = sessions;
+        this.repair = repair;
     }
 
     @Override
     public void onRoomFrame(String room, byte[] frame) {
-        hub.deliver(room, frame, Offset.seqOfFrame(frame));
+        Offset offset = Offset.ofFrame(frame);
+        hub.deliver(room, frame, offset == null ? Position.NONE : new Position(offset.epoch(), offset.seq()));
+    }
+
+    @Override
+    public void onLinkDown() {
+        repair.linkDown();
+    }
+
+    @Override
+    public void onLinkUp() {
+        repair.linkUp();
     }
 
     @Override

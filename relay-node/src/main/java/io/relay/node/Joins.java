@@ -7,6 +7,7 @@ import io.relay.history.History;
 import io.relay.history.HistoryPage;
 import io.relay.history.Offset;
 import io.relay.hub.Hub;
+import io.relay.hub.Position;
 import io.relay.model.ErrorCode;
 import io.relay.model.FrameCodec;
 import io.relay.model.Member;
@@ -166,7 +167,7 @@ final class Joins {
         for (HistoryPage.Entry entry : replay) {
             lead.add(ByteBuffer.wrap(entry.frame().getBytes(StandardCharsets.UTF_8)));
         }
-        hub.activate(room, session, lead, page.top().seq());
+        hub.activate(room, session, lead, new Position(page.top().epoch(), page.top().seq()));
     }
 
     private void failed(Session session, JsonNode id, String room, Throwable e) {

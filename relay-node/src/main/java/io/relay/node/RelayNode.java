@@ -93,10 +93,11 @@ public final class RelayNode implements AutoCloseable {
         Keys keys = new Keys(config.keyPrefix());
         FrameCodec codec = new FrameCodec();
 
-        broker = new RedisBroker(keys, commands, pubsub, new Fanout(hub, sessions), timer, config.unsubscribeDelay(),
-                config.historySize(), config.historyTtl());
-        RedisPresence presence = new RedisPresence(keys, commands, config.nodeId());
         RedisHistory history = new RedisHistory(keys, commands, config.historyTtl());
+        GapRepair repair = new GapRepair(hub, history, codec, MAX_REPLAY);
+        broker = new RedisBroker(keys, client, commands, pubsub, new Fanout(hub, sessions, repair), timer,
+                config.unsubscribeDelay(), config.historySize(), config.historyTtl());
+        RedisPresence presence = new RedisPresence(keys, commands, config.nodeId());
         Joins joins = new Joins(codec, hub, broker, presence, history, config.maxRoomsPerConnection(), MAX_REPLAY);
         Coordinator coordinator = new Coordinator(codec, sessions, broker, presence, history, verifier, joins,
                 config.nodeId(), (int) config.heartbeat().toSeconds());

@@ -41,7 +41,7 @@ class HubTest {
         Recorder a = join("r", new Recorder(), 0);
         Recorder b = join("r", new Recorder(), 0);
         for (int i = 1; i <= 50; i++) {
-            hub.deliver("r", raw("m" + i), i);
+            hub.deliver("r", raw("m" + i), at(i));
         }
         drain("r");
         assertThat(a.frames).hasSize(51).isEqualTo(b.frames);
@@ -52,11 +52,11 @@ class HubTest {
     void aJoiningSubscriberGetsItsReplyThenOnlyFramesAfterItsOffset() throws Exception {
         Recorder s = new Recorder();
         hub.addPending("r", s);
-        hub.deliver("r", raw("old"), 4);
-        hub.deliver("r", raw("event"), -1);
-        hub.deliver("r", raw("new"), 6);
-        hub.activate("r", s, List.of(bytes("joined"), bytes("replayed")), 5);
-        hub.deliver("r", raw("live"), 7);
+        hub.deliver("r", raw("old"), at(4));
+        hub.deliver("r", raw("event"), at(-1));
+        hub.deliver("r", raw("new"), at(6));
+        hub.activate("r", s, List.of(bytes("joined"), bytes("replayed")), at(5));
+        hub.deliver("r", raw("live"), at(7));
         drain("r");
         assertThat(s.frames).containsExactly("joined", "replayed", "event", "new", "live");
     }
@@ -65,7 +65,7 @@ class HubTest {
     void aRemovedSubscriberGetsNothingMore() throws Exception {
         Recorder s = join("r", new Recorder(), 0);
         hub.remove("r", s);
-        hub.deliver("r", raw("after"), 1);
+        hub.deliver("r", raw("after"), at(1));
         drain("r");
         assertThat(s.frames).containsExactly("joined");
         assertThat(hub.roomCount()).isZero();
@@ -76,9 +76,9 @@ class HubTest {
         Recorder s = new Recorder();
         hub.addPending("r", s);
         for (int i = 1; i <= 4; i++) {
-            hub.deliver("r", raw("m" + i), i);
+            hub.deliver("r", raw("m" + i), at(i));
         }
-        hub.activate("r", s, List.of(bytes("joined")), 0);
+        hub.activate("r", s, List.of(bytes("joined")), at(0));
         drain("r");
         assertThat(s.overflowed).isTrue();
         assertThat(s.frames).isEmpty();
@@ -88,7 +88,7 @@ class HubTest {
     void roomsDoNotLeakIntoEachOther() throws Exception {
         Recorder a = join("a", new Recorder(), 0);
         Recorder b = join("b", new Recorder(), 0);
-        hub.deliver("a", raw("for a"), 1);
+        hub.deliver("a", raw("for a"), at(1));
         drain("a");
         drain("b");
         assertThat(a.frames).containsExactly("joined", "for a");
@@ -97,7 +97,7 @@ class HubTest {
 
     private Recorder join(String room, Recorder s, long afterSeq) {
         hub.addPending(room, s);
-        hub.activate(room, s, List.of(bytes("joined")), afterSeq);
+        hub.activate(room, s, List.of(bytes("joined")), at(afterSeq));
         return s;
     }
 
@@ -105,6 +105,55 @@ class HubTest {
         CountDownLatch done = new CountDownLatch(1);
         hub.run(room, done::countDown);
         assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void whileSuspendedLiveFramesWaitForTheRepairedOnes() throws Exception {
+        Recorder s = join("r", new Recorder(), 2);
+        Recorder joining = new Recorder();
+        hub.addPending("r", joining);
+        drain("r");
+        hub.suspendAll();
+        hub.activate("r", joining, List.of(bytes("joined-late")), at(3));
+        hub.deliver("r", raw("m5"), at(5));
+        drain("r");
+        assertThat(s.frames).containsExactly("joined");
+        assertThat(hub.position("r").toCompletableFuture().get()).isEqualTo(at(2));
+
+        hub.resume("r", List.of(new Sequenced(bytes("m3"), 3), new Sequenced(bytes("m4"), 4)), at(4));
+        hub.deliver("r", raw("m6"), at(6));
+        drain("r");
+        assertThat(s.frames).containsExactly("joined", "m3", "m4", "m5", "m6");
+        assertThat(joining.frames).containsExactly("joined-late", "m4", "m5", "m6");
+    }
+
+    @Test
+    void aJoinWhoseReadOvertookLiveFramesDoesNotGetThemTwice() throws Exception {
+        Recorder early = join("r", new Recorder(), 8);
+        Recorder late = new Recorder();
+        hub.addPending("r", late);
+        hub.activate("r", late, List.of(bytes("joined"), bytes("m9"), bytes("m10")), at(10));
+        hub.deliver("r", raw("m9"), at(9));   // sent by Redis before the read, arriving after it
+        hub.deliver("r", raw("m10"), at(10));
+        hub.deliver("r", raw("m11"), at(11));
+        drain("r");
+        assertThat(early.frames).containsExactly("joined", "m9", "m10", "m11");
+        assertThat(late.frames).containsExactly("joined", "m9", "m10", "m11");
+    }
+
+    @Test
+    void aRepairThatOvertookLiveFramesDoesNotDeliverThemTwice() throws Exception {
+        Recorder s = join("r", new Recorder(), 2);
+        hub.suspendAll();
+        hub.resume("r", List.of(new Sequenced(bytes("m3"), 3), new Sequenced(bytes("m4"), 4)), at(4));
+        hub.deliver("r", raw("m4"), at(4));
+        hub.deliver("r", raw("m5"), at(5));
+        drain("r");
+        assertThat(s.frames).containsExactly("joined", "m3", "m4", "m5");
+    }
+
+    private static Position at(long seq) {
+        return seq < 0 ? Position.NONE : new Position("e", seq);
     }
 
     private static byte[] raw(String s) {

@@ -79,6 +79,17 @@ public sealed interface ServerFrame {
         }
     }
 
+    /**
+     * Messages of {@code room} may have been missed and history cannot fill the gap (the node lost its
+     * Redis link for longer than history covers, or history was lost): reload the room's state.
+     * {@code offset} is the room's position from which delivery continues, or null when unknown.
+     */
+    record Gap(String room, String offset) implements ServerFrame {
+        public String type() {
+            return "gap";
+        }
+    }
+
     record Refreshed(JsonNode id, long exp) implements ServerFrame {
         public String type() {
             return "refreshed";
