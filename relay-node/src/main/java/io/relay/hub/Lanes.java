@@ -25,7 +25,7 @@ public final class Lanes implements AutoCloseable {
             String threadName = name + "-" + i;
             lanes[i] = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
                     new ArrayBlockingQueue<>(queueCapacity), r -> daemon(r, threadName),
-                    (task, executor) -> reject(threadName));
+                    (task, executor) -> reject(threadName, executor.isShutdown()));
         }
     }
 
@@ -53,7 +53,10 @@ public final class Lanes implements AutoCloseable {
         }
     }
 
-    private void reject(String lane) {
+    private void reject(String lane, boolean stopped) {
+        if (stopped) {
+            return; // the node is stopping: nothing is delivered any more
+        }
         long n = rejected.incrementAndGet();
         if (Long.bitCount(n) == 1) { // 1st, 2nd, 4th, 8th...: visible without flooding the log
             log.error("lane {} is full: work dropped ({} so far)", lane, n);

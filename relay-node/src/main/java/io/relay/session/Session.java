@@ -120,19 +120,11 @@ public final class Session implements Subscriber {
             closeCode = code;
             closeReason = why;
         }
-        // a slow client may never read the close frame queued behind its backlog: do not wait for it
+        // Undertow closes the socket when the client answers our close frame; shutting it ourselves
+        // while the client still sends would reset the connection and could destroy the close frame
+        // unread. A client that never answers (a slow one, say) is cut off after the grace time.
         channel.getIoThread().executeAfter(() -> IoUtils.safeClose(channel), CLOSE_GRACE_SECONDS, TimeUnit.SECONDS);
-        WebSockets.sendClose(code.code(), code.reason(), channel, new WebSocketCallback<>() {
-            @Override
-            public void complete(WebSocketChannel ch, Void context) {
-                IoUtils.safeClose(ch);
-            }
-
-            @Override
-            public void onError(WebSocketChannel ch, Void context, Throwable throwable) {
-                IoUtils.safeClose(ch);
-            }
-        });
+        WebSockets.sendClose(code.code(), code.reason(), channel, null);
     }
 
     /** The code this server closed with, or null when the client or the network closed first. */
