@@ -35,6 +35,15 @@ public interface Broker {
     /** Like {@link #unsubscribeRoom}, without delay: a stale subscription would count as delivered. */
     void unsubscribeUser(String user);
 
-    /** True while both the command and the pub/sub connections are open. */
-    boolean isConnected();
+    /**
+     * Sends a readiness probe: a message to this node's own probe channel. Called about every second;
+     * {@link #isDelivering()} tells whether probes come back.
+     */
+    void probe();
+
+    /**
+     * True while the last probe came back through Redis pub/sub recently, so messages published now
+     * reach this node: more than "PING answers" (a pub/sub link can be dead while commands work).
+     */
+    boolean isDelivering();
 }

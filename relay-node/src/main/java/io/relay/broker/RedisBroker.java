@@ -27,6 +27,8 @@ public final class RedisBroker implements Broker {
     private static final Duration DEDUP_WINDOW = Duration.ofMinutes(5);
     private static final LuaScript PUBLISH = LuaScript.load("publish");
     private static final Duration RELINK_RETRY = Duration.ofMillis(500);
+    /** A probe older than this means the node is not delivering (probes go out every second). */
+    private static final long PROBE_FRESH_NANOS = Duration.ofSeconds(3).toNanos();
 
     private final Keys keys;
     private final StatefulRedisConnection<String, String> commands;
@@ -34,11 +36,13 @@ public final class RedisBroker implements Broker {
     private final Subscriptions subscriptions;
     private final BrokerListener listener;
     private final ScheduledExecutorService timer;
+    private final String probeChannel;
+    private volatile long lastProbeEcho = System.nanoTime() - PROBE_FRESH_NANOS - 1;
     private final Duration unsubscribeDelay;
     private final String historySize;
     private final String historyTtlMillis;
 
-    public RedisBroker(Keys keys, RedisClient client, StatefulRedisConnection<String, String> commands,
+    public RedisBroker(Keys keys, String nodeId, RedisClient client, StatefulRedisConnection<String, String> commands,
                        StatefulRedisPubSubConnection<String, byte[]> pubsub, BrokerListener listener,
                        ScheduledExecutorService timer, Duration unsubscribeDelay, int historySize,
                        Duration historyTtl) {
@@ -53,8 +57,10 @@ public final class RedisBroker implements Broker {
                 this::unsubscribeNow, timer);
         this.listener = listener;
         this.timer = timer;
-        pubsub.addListener(new Router(keys, listener));
+        this.probeChannel = keys.probeChannel(nodeId);
+        pubsub.addListener(new Router());
         client.addListener(new LinkWatch());
+        subscriptions.acquire(probeChannel); // held for the node's life
     }
 
     @Override
@@ -92,8 +98,13 @@ public final class RedisBroker implements Broker {
     }
 
     @Override
-    public boolean isConnected() {
-        return commands.isOpen() && pubsub.isOpen();
+    public void probe() {
+        async().publish(probeChannel, Long.toString(System.currentTimeMillis()));
+    }
+
+    @Override
+    public boolean isDelivering() {
+        return commands.isOpen() && pubsub.isOpen() && System.nanoTime() - lastProbeEcho < PROBE_FRESH_NANOS;
     }
 
     private void unsubscribeNow(String channel) {
@@ -149,15 +160,7 @@ public final class RedisBroker implements Broker {
     }
 
     /** Routes each pub/sub message to the listener by the shape of its channel name. */
-    private static final class Router extends RedisPubSubAdapter<String, byte[]> {
-        private final Keys keys;
-        private final BrokerListener listener;
-
-        Router(Keys keys, BrokerListener listener) {
-            this.keys = keys;
-            this.listener = listener;
-        }
-
+    private final class Router extends RedisPubSubAdapter<String, byte[]> {
         @Override
         public void message(String channel, byte[] message) {
             String room = keys.roomOfChannel(channel);
@@ -168,6 +171,8 @@ public final class RedisBroker implements Broker {
             String user = keys.userOfChannel(channel);
             if (user != null) {
                 listener.onUserFrame(user, message);
+            } else if (channel.equals(probeChannel)) {
+                lastProbeEcho = System.nanoTime();
             }
         }
     }

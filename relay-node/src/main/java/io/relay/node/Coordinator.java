@@ -112,6 +112,9 @@ final class Coordinator implements ClientHandler {
     /** The connection is gone: leave every room and forget the session. */
     @Override
     public void closed(Session session, int peerCloseCode) {
+        if (!session.markGone()) {
+            return;
+        }
         joins.leaveAll(session);
         sessions.remove(session);
         broker.unsubscribeUser(session.userId());

@@ -15,9 +15,9 @@ import java.nio.ByteBuffer;
 final class Fanout implements BrokerListener {
     private final Hub hub;
     private final Sessions sessions;
-    private final GapRepair repair;
+    private final LinkRecovery repair;
 
-    Fanout(Hub hub, Sessions sessions, GapRepair repair) {
+    Fanout(Hub hub, Sessions sessions, LinkRecovery repair) {
         this.hub = hub;
         this.sessions = sessions;
         this.repair = repair;

@@ -11,8 +11,9 @@ import java.time.Instant;
 
 /**
  * The node's periodic look at every session: a WebSocket ping each heartbeat interval (keeps
- * proxies from dropping quiet connections), and closing with 4001 once a token has expired
- * (plus the 5 s leeway) without a refresh.
+ * proxies from dropping quiet connections), closing with 4408 a connection that sent nothing (no
+ * pong, no frame) for three intervals, and closing with 4001 once a token has expired (plus the
+ * 5 s leeway) without a refresh.
  */
 final class Heartbeats implements Runnable {
     static final Duration LEEWAY = Duration.ofSeconds(5);
@@ -20,11 +21,13 @@ final class Heartbeats implements Runnable {
 
     private final Sessions sessions;
     private final long pingEveryNanos;
+    private final long silenceLimitNanos;
     private long lastPingNanos = System.nanoTime();
 
     Heartbeats(Sessions sessions, Duration heartbeat) {
         this.sessions = sessions;
         this.pingEveryNanos = heartbeat.toNanos();
+        this.silenceLimitNanos = 3 * pingEveryNanos;
     }
 
     /** Runs every second on the node's timer thread. */
@@ -40,6 +43,8 @@ final class Heartbeats implements Runnable {
             Principal principal = session.principal();
             if (principal.expiresAt() != null && principal.expiresAt().isBefore(deadline)) {
                 session.close(CloseCode.TOKEN_EXPIRED, "token expired and not refreshed");
+            } else if (now - session.lastSeenNanos() > silenceLimitNanos) {
+                session.close(CloseCode.NO_HEARTBEAT, "nothing received for three heartbeat intervals");
             } else if (ping && session.isOpen()) {
                 WebSockets.sendPing(EMPTY.duplicate(), session.channel(), null);
             }

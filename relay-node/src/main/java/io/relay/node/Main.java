@@ -4,11 +4,20 @@ import io.relay.config.ConfigException;
 import io.relay.config.ConfigLoader;
 import io.relay.config.NodeConfig;
 import org.slf4j.Logger;
+import sun.misc.Signal;
 import org.slf4j.LoggerFactory;
 
 /** {@code java -jar relay-node.jar [--flags]}: configuration from the environment and flags. */
 public final class Main {
     private Main() {
+    }
+
+    /** SIGTERM (an orchestrator stopping the node) drains it, then exits with 0. */
+    private static void onSigterm(RelayNode node) {
+        Signal.handle(new Signal("TERM"), signal -> new Thread(() -> {
+            node.drainAndClose();
+            System.exit(0);
+        }, "relay-drain").start());
     }
 
     public static void main(String[] args) {
@@ -23,7 +32,8 @@ public final class Main {
         Logger log = LoggerFactory.getLogger(Main.class);
         try {
             RelayNode node = RelayNode.start(config);
-            Runtime.getRuntime().addShutdownHook(new Thread(node::close, "relay-shutdown"));
+            onSigterm(node);
+            Runtime.getRuntime().addShutdownHook(new Thread(node::close, "relay-shutdown")); // Ctrl-C: stop now
         } catch (RuntimeException e) {
             log.error("node {} could not start: {}", config.nodeId(), e.getMessage(), e);
             System.exit(1);

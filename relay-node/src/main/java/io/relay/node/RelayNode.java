@@ -21,6 +21,7 @@ import io.relay.hub.Hub;
 import io.relay.hub.Lanes;
 import io.relay.model.CloseCode;
 import io.relay.model.FrameCodec;
+import io.relay.presence.NodeLiveness;
 import io.relay.presence.RedisPresence;
 import io.relay.redis.Keys;
 import io.relay.session.Session;
@@ -48,8 +49,13 @@ public final class RelayNode implements AutoCloseable {
     static final int MAX_REPLAY = 1000;
 
     private final NodeConfig config;
+    private static final Duration STARTUP_PROBE_WAIT = Duration.ofSeconds(10);
+
     private final List<AutoCloseable> resources = new ArrayList<>();
     private Sessions sessions;
+    private Drain drain;
+    private StatefulRedisConnection<String, String> commands;
+    private volatile boolean draining;
     private RedisBroker broker;
     private HttpServer http;
     private volatile boolean stopping;
@@ -81,7 +87,7 @@ public final class RelayNode implements AutoCloseable {
         RedisClient client = RedisClient.create(RedisURI.create(redisUrl));
         client.setOptions(clientOptions(config.redisTimeout()));
         resources.add(client::shutdown);
-        StatefulRedisConnection<String, String> commands = own(client.connect(StringCodec.UTF8));
+        commands = own(client.connect(StringCodec.UTF8));
         StatefulRedisPubSubConnection<String, byte[]> pubsub =
                 own(client.connectPubSub(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE)));
 
@@ -94,13 +100,20 @@ public final class RelayNode implements AutoCloseable {
         FrameCodec codec = new FrameCodec();
 
         RedisHistory history = new RedisHistory(keys, commands, config.historyTtl());
-        GapRepair repair = new GapRepair(hub, history, codec, MAX_REPLAY);
-        broker = new RedisBroker(keys, client, commands, pubsub, new Fanout(hub, sessions, repair), timer,
-                config.unsubscribeDelay(), config.historySize(), config.historyTtl());
         RedisPresence presence = new RedisPresence(keys, commands, config.nodeId());
+        LinkRecovery recovery = new LinkRecovery(hub, history, presence, codec, MAX_REPLAY);
+        broker = new RedisBroker(keys, config.nodeId(), client, commands, pubsub, new Fanout(hub, sessions, recovery),
+                timer, config.unsubscribeDelay(), config.historySize(), config.historyTtl());
         Joins joins = new Joins(codec, hub, broker, presence, history, config.maxRoomsPerConnection(), MAX_REPLAY);
         Coordinator coordinator = new Coordinator(codec, sessions, broker, presence, history, verifier, joins,
                 config.nodeId(), (int) config.heartbeat().toSeconds());
+        drain = new Drain(sessions, session -> coordinator.closed(session, -1));
+
+        NodeLiveness liveness = new NodeLiveness(keys, commands, config.nodeId(), config.nodeTtl(), describe());
+        await(liveness.sweepLeftoversOfSelf(), "sweeping what an earlier run of node " + config.nodeId() + " left");
+        every(timer, liveness.interval(), liveness::beat);
+        every(timer, Duration.ofSeconds(1), broker::probe);
+        awaitDelivering();
 
         http = HttpServer.create(config, verifier, sessions, coordinator, codec, this::ready);
         HealthRoutes.register(http.routes(), this::ready);
@@ -110,7 +123,7 @@ public final class RelayNode implements AutoCloseable {
         }
         http.start();
         resources.add(this::closeHttp);
-        timer.scheduleAtFixedRate(new Heartbeats(sessions, config.heartbeat()), 1, 1, TimeUnit.SECONDS);
+        every(timer, Duration.ofSeconds(1), new Heartbeats(sessions, config.heartbeat()));
         log.info("node {} listening on {}:{} (redis {})", config.nodeId(), config.host(), http.port(),
                 RedisURI.create(redisUrl).toString());
         if (config.devMode()) {
@@ -118,9 +131,47 @@ public final class RelayNode implements AutoCloseable {
         }
     }
 
-    /** True while the node can serve clients: not stopping and both Redis connections are up. */
+    /**
+     * SIGTERM: not ready at once (new upgrades get 503), clients closed with 1012 in batches, their
+     * presence removed (leave events sent), then everything stopped; within the drain timeout.
+     */
+    public void drainAndClose() {
+        draining = true;
+        try {
+            drain.run(config.drainTimeout());
+            commands.async().ping().toCompletableFuture().get(2, TimeUnit.SECONDS); // presence leaves are done
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            log.warn("drain did not finish cleanly: {}", e.toString());
+        }
+        close();
+        log.info("node {} drained and stopped", config.nodeId());
+    }
+
+    private void awaitDelivering() {
+        long deadline = System.nanoTime() + STARTUP_PROBE_WAIT.toNanos();
+        while (!broker.isDelivering()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("Redis pub/sub did not deliver this node's probe within "
+                        + STARTUP_PROBE_WAIT.toSeconds() + " s");
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while starting", e);
+            }
+        }
+    }
+
+    private String describe() {
+        return "{\"id\":\"" + config.nodeId() + "\",\"started\":" + System.currentTimeMillis() + "}";
+    }
+
+    /** True while the node can serve clients: not stopping or draining, and its probe comes back through Redis. */
     public boolean ready() {
-        return !stopping && broker != null && broker.isConnected();
+        return !stopping && !draining && broker != null && broker.isDelivering();
     }
 
     public int port() {
@@ -194,6 +245,27 @@ public final class RelayNode implements AutoCloseable {
                 .timeoutOptions(TimeoutOptions.enabled(timeout))
                 .socketOptions(SocketOptions.builder().keepAlive(true).connectTimeout(timeout).build())
                 .build();
+    }
+
+    private static void every(ScheduledExecutorService timer, Duration period, Runnable task) {
+        timer.scheduleAtFixedRate(() -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) { // a periodic task that throws would never run again
+                log.warn("periodic task failed: {}", e.toString());
+            }
+        }, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private static void await(java.util.concurrent.CompletionStage<?> stage, String what) {
+        try {
+            stage.toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted: " + what, e);
+        } catch (Exception e) {
+            throw new IllegalStateException("failed: " + what + ": " + e.getMessage(), e);
+        }
     }
 
     private <T extends AutoCloseable> T own(T resource) {

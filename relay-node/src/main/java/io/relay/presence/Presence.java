@@ -27,4 +27,12 @@ public interface Presence {
 
     /** The room's members, read from Redis (no asking other nodes). */
     CompletionStage<List<Member>> members(String room);
+
+    /**
+     * Makes Redis say again what this node holds, in every room where it holds or held presence:
+     * after Redis came back (it may have restarted empty, or leaves may have failed meanwhile).
+     * Users who become present again cause join events; entries this node no longer holds are
+     * dropped, with leave events where they were a user's last.
+     */
+    CompletionStage<Void> reassert();
 }

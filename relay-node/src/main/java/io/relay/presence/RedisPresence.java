@@ -11,7 +11,10 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -23,12 +26,14 @@ public final class RedisPresence implements Presence {
     static final Duration ROSTER_TTL = Duration.ofDays(30);
     private static final LuaScript JOIN = LuaScript.load("presence_join");
     private static final LuaScript LEAVE = LuaScript.load("presence_leave");
+    private static final LuaScript ASSERT = LuaScript.load("presence_assert");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Keys keys;
     private final StatefulRedisConnection<String, String> commands;
     private final String nodeId;
     private final String rosterTtlMillis = Long.toString(ROSTER_TTL.toMillis());
+    private final LocalPresence held = new LocalPresence();
 
     public RedisPresence(Keys keys, StatefulRedisConnection<String, String> commands, String nodeId) {
         this.keys = keys;
@@ -38,17 +43,20 @@ public final class RedisPresence implements Presence {
 
     @Override
     public CompletionStage<List<Member>> join(String room, Member user, String joinEvent, long now) {
-        CompletionStage<List<Object>> reply = JOIN.run(commands.async(), ScriptOutputType.MULTI, roomKeys(room),
+        List<CompletionStage<List<Object>>> reply = new ArrayList<>(1);
+        held.add(room, user, () -> reply.add(JOIN.run(commands.async(), ScriptOutputType.MULTI, roomKeys(room),
                 user.id(), user.name() == null ? "" : user.name(), nodeId, Long.toString(now),
-                keys.roomChannel(room), joinEvent, rosterTtlMillis);
-        return reply.thenApply(RedisPresence::members);
+                keys.roomChannel(room), joinEvent, rosterTtlMillis, room)));
+        return reply.get(0).thenApply(RedisPresence::members);
     }
 
     @Override
     public CompletionStage<Boolean> leave(String room, String user, String leaveEvent, long now) {
-        CompletionStage<Long> reply = LEAVE.run(commands.async(), ScriptOutputType.INTEGER, roomKeys(room),
-                user, nodeId, Long.toString(now), keys.roomChannel(room), leaveEvent, rosterTtlMillis);
-        return reply.thenApply(left -> left == 1L);
+        List<CompletionStage<Long>> reply = new ArrayList<>(1);
+        held.remove(room, user, nobodyLeft -> reply.add(LEAVE.run(commands.async(), ScriptOutputType.INTEGER,
+                roomKeys(room), user, nodeId, Long.toString(now), keys.roomChannel(room), leaveEvent,
+                rosterTtlMillis, room, nobodyLeft ? "1" : "0")));
+        return reply.get(0).thenApply(left -> left == 1L);
     }
 
     @Override
@@ -56,8 +64,32 @@ public final class RedisPresence implements Presence {
         return commands.async().hgetall(keys.presence(room)).thenApply(RedisPresence::members);
     }
 
+    @Override
+    public CompletionStage<Void> reassert() {
+        Map<String, Map<String, LocalPresence.Held>> snapshot = held.snapshot();
+        return commands.async().smembers(keys.nodeRooms(nodeId)).thenCompose(recorded -> {
+            Set<String> rooms = new LinkedHashSet<>(snapshot.keySet());
+            rooms.addAll(recorded);
+            CompletableFuture<?>[] all = rooms.stream()
+                    .map(room -> assertRoom(room, snapshot.getOrDefault(room, Map.of())).toCompletableFuture())
+                    .toArray(CompletableFuture[]::new);
+            return CompletableFuture.allOf(all);
+        });
+    }
+
+    private CompletionStage<List<Object>> assertRoom(String room, Map<String, LocalPresence.Held> users) {
+        List<String> args = new ArrayList<>(List.of(nodeId, Long.toString(System.currentTimeMillis()),
+                keys.roomChannel(room), room, rosterTtlMillis));
+        users.forEach((user, h) -> {
+            args.add(user);
+            args.add(h.member().name() == null ? "" : h.member().name());
+            args.add(Integer.toString(h.connections()));
+        });
+        return ASSERT.run(commands.async(), ScriptOutputType.MULTI, roomKeys(room), args.toArray(String[]::new));
+    }
+
     private String[] roomKeys(String room) {
-        return new String[] {keys.presence(room), keys.roster(room)};
+        return new String[] {keys.presence(room), keys.roster(room), keys.nodeRooms(nodeId)};
     }
 
     /** Members from the join script's reply: {first, user1, name1, user2, name2, ...}. */

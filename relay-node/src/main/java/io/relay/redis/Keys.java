@@ -43,6 +43,31 @@ public final class Keys {
         return prefix + ":user:{" + user + "}";
     }
 
+    /** A node's liveness key: exists while the node is alive (it has a TTL the node keeps refreshing). */
+    public String node(String nodeId) {
+        return prefix + ":node:" + nodeId;
+    }
+
+    /** The rooms where a node holds presence, so others can sweep them when it dies. */
+    public String nodeRooms(String nodeId) {
+        return node(nodeId) + ":rooms";
+    }
+
+    /** Taken by the one node that sweeps a dead node. */
+    public String nodeSweep(String nodeId) {
+        return node(nodeId) + ":sweep";
+    }
+
+    /** The channel a node publishes its readiness probe to, and hears it back on. */
+    public String probeChannel(String nodeId) {
+        return node(nodeId) + ":probe";
+    }
+
+    /** Every node that registered itself: the set survivors look through for dead ones. */
+    public String nodes() {
+        return prefix + ":nodes";
+    }
+
     /** The room of a room channel, or null when {@code channel} is not one. */
     public String roomOfChannel(String channel) {
         String head = prefix + ":{";

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.xnio.IoUtils;
 
@@ -32,6 +33,7 @@ public final class Session implements Subscriber {
     private final RateLimiter rateLimiter;
     private final Map<String, Membership> rooms = new ConcurrentHashMap<>();
     private final AtomicInteger queued = new AtomicInteger();
+    private final AtomicBoolean gone = new AtomicBoolean();
     private final WebSocketCallback<Void> sent = new Sent();
     private volatile Principal principal;
     private volatile long lastSeenNanos;
@@ -125,6 +127,11 @@ public final class Session implements Subscriber {
         // unread. A client that never answers (a slow one, say) is cut off after the grace time.
         channel.getIoThread().executeAfter(() -> IoUtils.safeClose(channel), CLOSE_GRACE_SECONDS, TimeUnit.SECONDS);
         WebSockets.sendClose(code.code(), code.reason(), channel, null);
+    }
+
+    /** True the first time it is called: the connection's end is handled once, whoever sees it first. */
+    public boolean markGone() {
+        return gone.compareAndSet(false, true);
     }
 
     /** The code this server closed with, or null when the client or the network closed first. */

@@ -2,8 +2,10 @@
 -- records the arrival in the roster and publishes the presence join event to the room.
 -- KEYS[1] the room's presence hash: user -> {"name":..,"nodes":{"<node>":<connections>},"since":<ms>}
 -- KEYS[2] the room's roster hash: user -> {"name","firstJoin","lastJoin","lastLeave","joins"}
+-- KEYS[3] the node's room set: rooms where the node holds presence (for sweeping after a crash)
 -- ARGV[1] user id   ARGV[2] display name, or '' for none   ARGV[3] node id   ARGV[4] now, ms
 -- ARGV[5] the room's channel   ARGV[6] the join event frame   ARGV[7] roster time to live, ms
+-- ARGV[8] the room's name
 -- Returns {1 if this was the user's first connection in the room else 0, user1, name1, user2, name2, ...}
 local user, name, node, now = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 local raw = redis.call('HGET', KEYS[1], user)
@@ -18,6 +20,7 @@ end
 if name ~= '' then entry.name = name end
 entry.nodes[node] = (entry.nodes[node] or 0) + 1
 redis.call('HSET', KEYS[1], user, cjson.encode(entry))
+redis.call('SADD', KEYS[3], ARGV[8])
 
 if first == 1 then
   local rraw = redis.call('HGET', KEYS[2], user)

@@ -8,6 +8,8 @@ public enum CloseCode {
     RESTARTING(1012, "node is restarting"),
     TOKEN_EXPIRED(4001, "token expired"),
     SLOW_CONSUMER(4008, "slow consumer"),
+    /** Not in PROTOCOL.md's table: nothing (no pong, no frame) for three heartbeat intervals. */
+    NO_HEARTBEAT(4408, "heartbeat timeout"),
     RATE_LIMITED(4029, "rate limit abused"),
     DISCONNECTED(4403, "disconnected by the server");
 

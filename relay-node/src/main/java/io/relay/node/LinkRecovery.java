@@ -8,6 +8,7 @@ import io.relay.hub.Position;
 import io.relay.hub.Sequenced;
 import io.relay.model.FrameCodec;
 import io.relay.model.ServerFrame;
+import io.relay.presence.Presence;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -17,22 +18,24 @@ import org.slf4j.LoggerFactory;
 
 /**
  * "A Redis blip loses nothing" (DESIGN.md). When the pub/sub link drops, every room's live frames
- * are held; when it is back and resubscribed, each room's history is read from the last position
- * the node delivered, the missed messages go to its members in order, and only then the held live
- * frames after them. Where history cannot cover the gap, members get a {@code gap} frame instead
- * of silence.
+ * are held; when it is back and resubscribed, presence is re-asserted (Redis may have restarted
+ * empty) and each room's history is read from the last position the node delivered: the missed
+ * messages go to its members in order, and only then the held live frames after them. Where
+ * history cannot cover the gap, members get a {@code gap} frame instead of silence.
  */
-final class GapRepair {
-    private static final Logger log = LoggerFactory.getLogger(GapRepair.class);
+final class LinkRecovery {
+    private static final Logger log = LoggerFactory.getLogger(LinkRecovery.class);
 
     private final Hub hub;
     private final History history;
+    private final Presence presence;
     private final FrameCodec codec;
     private final int maxReplay;
 
-    GapRepair(Hub hub, History history, FrameCodec codec, int maxReplay) {
+    LinkRecovery(Hub hub, History history, Presence presence, FrameCodec codec, int maxReplay) {
         this.hub = hub;
         this.history = history;
+        this.presence = presence;
         this.codec = codec;
         this.maxReplay = maxReplay;
     }
@@ -42,6 +45,11 @@ final class GapRepair {
     }
 
     void linkUp() {
+        presence.reassert().whenComplete((ok, e) -> {
+            if (e != null) {
+                log.warn("re-asserting presence after the link came back failed: {}", e.toString());
+            }
+        });
         hub.resumeNew();
         hub.forEachRoom(room -> hub.position(room).whenComplete((position, e) -> repair(room, position)));
     }
