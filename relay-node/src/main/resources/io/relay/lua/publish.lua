@@ -1,6 +1,7 @@
 -- Appends one message to a room's history and publishes it, atomically: pub/sub order is offset order.
 -- KEYS[1] the room's meta hash {epoch, seq}
--- KEYS[2] the room's history stream (entry id "<seq>-0", field f = the message frame up to its offset)
+-- KEYS[2] the room's history stream (entry id "<seq>-0", field f = the message frame up to its
+--         offset, field t = when it was published, ms)
 -- KEYS[3] the dedup key of ARGV[6] (unused when ARGV[6] is empty)
 -- ARGV[1] the room's channel
 -- ARGV[2] the message frame without its offset: ends with "offset":"
@@ -31,7 +32,17 @@ end
 seq = seq + 1
 local offset = epoch .. ':' .. seq
 redis.call('HSET', KEYS[1], 'epoch', epoch, 'seq', seq)
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], seq .. '-0', 'f', ARGV[2])
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], seq .. '-0', 'f', ARGV[2], 't', now)
+-- trimmed by age too: each publish drops up to two expired oldest entries, so a busy room keeps pace
+local cutoff = now - tonumber(ARGV[5])
+for _, entry in ipairs(redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 2)) do
+  local t = tonumber(entry[2][4])
+  if t and t < cutoff then
+    redis.call('XDEL', KEYS[2], entry[1])
+  end
+end
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
 redis.call('PEXPIRE', KEYS[2], ARGV[5])
 redis.call('PUBLISH', ARGV[1], ARGV[2] .. offset .. '"}')
