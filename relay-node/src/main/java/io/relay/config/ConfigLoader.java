@@ -64,6 +64,7 @@ public final class ConfigLoader {
             option("RELAY_BURST", (b, v) -> b.burst(v.positiveInt())),
             option("RELAY_MAX_CONNECTIONS_PER_USER", (b, v) -> b.maxConnectionsPerUser(v.positiveInt())),
             option("RELAY_MAX_ROOMS_PER_CONNECTION", (b, v) -> b.maxRoomsPerConnection(v.positiveInt())),
+            switchOption("RELAY_ALLOW_PUBLISH_WITHOUT_JOIN", (b, v) -> b.allowPublishWithoutJoin(v.bool())),
             option("RELAY_OUTBOUND_QUEUE", (b, v) -> b.outboundQueue(v.positiveInt())),
             option("RELAY_HISTORY_SIZE", (b, v) -> b.historySize(v.positiveInt())),
             option("RELAY_HISTORY_TTL", (b, v) -> b.historyTtl(v.positiveDuration())),

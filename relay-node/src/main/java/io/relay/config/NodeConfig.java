@@ -27,6 +27,7 @@ import java.util.List;
  * @param burst per-connection burst of frames
  * @param maxConnectionsPerUser open connections of one user on this node
  * @param maxRoomsPerConnection rooms one connection may be in at once
+ * @param allowPublishWithoutJoin let a connection publish to a room it has not joined (its token must still allow the room)
  * @param outboundQueue frames queued to one client before it is closed as slow
  * @param historySize messages kept per room
  * @param historyTtl how long a quiet room's history is kept
@@ -58,6 +59,7 @@ public record NodeConfig(
         int burst,
         int maxConnectionsPerUser,
         int maxRoomsPerConnection,
+        boolean allowPublishWithoutJoin,
         int outboundQueue,
         int historySize,
         Duration historyTtl,
@@ -83,7 +85,7 @@ public record NodeConfig(
     public static Builder defaults() {
         return new Builder()
                 .port(8080).host("0.0.0.0").redisCluster(false).keyPrefix("relay").jwtRequireExp(true)
-                .maxFrameBytes(65_536).rate(50).burst(100).maxConnectionsPerUser(20).maxRoomsPerConnection(100)
+                .maxFrameBytes(65_536).rate(50).burst(100).maxConnectionsPerUser(20).maxRoomsPerConnection(100).allowPublishWithoutJoin(false)
                 .outboundQueue(1024).historySize(1000).historyTtl(Duration.ofHours(24))
                 .nodeTtl(Duration.ofSeconds(10)).heartbeat(Duration.ofSeconds(25))
                 .drainTimeout(Duration.ofSeconds(10)).redisTimeout(Duration.ofSeconds(2))
@@ -96,6 +98,7 @@ public record NodeConfig(
                 .jwtAudience(jwtAudience).jwtRequireExp(jwtRequireExp).allowedOrigins(allowedOrigins)
                 .apiKey(apiKey).maxFrameBytes(maxFrameBytes).rate(rate).burst(burst)
                 .maxConnectionsPerUser(maxConnectionsPerUser).maxRoomsPerConnection(maxRoomsPerConnection)
+                .allowPublishWithoutJoin(allowPublishWithoutJoin)
                 .outboundQueue(outboundQueue).historySize(historySize).historyTtl(historyTtl).nodeTtl(nodeTtl)
                 .heartbeat(heartbeat).drainTimeout(drainTimeout).redisTimeout(redisTimeout)
                 .unsubscribeDelay(unsubscribeDelay).tlsCert(tlsCert).tlsKey(tlsKey).logFormat(logFormat);
@@ -121,6 +124,7 @@ public record NodeConfig(
         private int burst;
         private int maxConnectionsPerUser;
         private int maxRoomsPerConnection;
+        private boolean allowPublishWithoutJoin;
         private int outboundQueue;
         private int historySize;
         private Duration historyTtl;
@@ -154,6 +158,7 @@ public record NodeConfig(
         public Builder burst(int v) { burst = v; return this; }
         public Builder maxConnectionsPerUser(int v) { maxConnectionsPerUser = v; return this; }
         public Builder maxRoomsPerConnection(int v) { maxRoomsPerConnection = v; return this; }
+        public Builder allowPublishWithoutJoin(boolean v) { allowPublishWithoutJoin = v; return this; }
         public Builder outboundQueue(int v) { outboundQueue = v; return this; }
         public Builder historySize(int v) { historySize = v; return this; }
         public Builder historyTtl(Duration v) { historyTtl = v; return this; }
@@ -169,7 +174,7 @@ public record NodeConfig(
         public NodeConfig build() {
             return new NodeConfig(port, host, nodeId, redisUrl, redisCluster, keyPrefix, jwtSecret, jwtPublicKey,
                     jwtIssuer, jwtAudience, jwtRequireExp, allowedOrigins, apiKey, maxFrameBytes, rate, burst,
-                    maxConnectionsPerUser, maxRoomsPerConnection, outboundQueue, historySize, historyTtl, nodeTtl,
+                    maxConnectionsPerUser, maxRoomsPerConnection, allowPublishWithoutJoin, outboundQueue, historySize, historyTtl, nodeTtl,
                     heartbeat, drainTimeout, redisTimeout, unsubscribeDelay, tlsCert, tlsKey, logFormat);
         }
     }

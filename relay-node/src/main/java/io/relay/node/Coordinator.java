@@ -44,9 +44,11 @@ final class Coordinator implements ClientHandler {
     private final Joins joins;
     private final String nodeId;
     private final int heartbeatSeconds;
+    private final boolean allowPublishWithoutJoin;
 
     Coordinator(FrameCodec codec, Sessions sessions, Broker broker, Presence presence, History history,
-                TokenVerifier verifier, Joins joins, String nodeId, int heartbeatSeconds) {
+                TokenVerifier verifier, Joins joins, String nodeId, int heartbeatSeconds,
+                boolean allowPublishWithoutJoin) {
         this.codec = codec;
         this.sessions = sessions;
         this.broker = broker;
@@ -56,6 +58,7 @@ final class Coordinator implements ClientHandler {
         this.joins = joins;
         this.nodeId = nodeId;
         this.heartbeatSeconds = heartbeatSeconds;
+        this.allowPublishWithoutJoin = allowPublishWithoutJoin;
     }
 
     /**
@@ -158,7 +161,12 @@ final class Coordinator implements ClientHandler {
     }
 
     private void publish(Session session, ClientFrame.Publish p) {
-        if (!isMember(session, p.id(), p.room(), "publishing")) {
+        if (allowPublishWithoutJoin && !session.rooms().containsKey(p.room())) {
+            if (!session.principal().mayJoin(p.room())) {
+                error(session, p.id(), ErrorCode.FORBIDDEN, "your token does not allow room '" + p.room() + "'");
+                return;
+            }
+        } else if (!isMember(session, p.id(), p.room(), "publishing")) {
             return;
         }
         String prefix = codec.messagePrefix(p.room(), session.principal().member(), p.data(), System.currentTimeMillis());

@@ -106,7 +106,7 @@ public final class RelayNode implements AutoCloseable {
                 timer, config.unsubscribeDelay(), config.historySize(), config.historyTtl());
         Joins joins = new Joins(codec, hub, broker, presence, history, config.maxRoomsPerConnection(), MAX_REPLAY);
         Coordinator coordinator = new Coordinator(codec, sessions, broker, presence, history, verifier, joins,
-                config.nodeId(), (int) config.heartbeat().toSeconds());
+                config.nodeId(), (int) config.heartbeat().toSeconds(), config.allowPublishWithoutJoin());
         drain = new Drain(sessions, session -> coordinator.closed(session, -1));
 
         NodeLiveness liveness = new NodeLiveness(keys, commands, config.nodeId(), config.nodeTtl(), describe());

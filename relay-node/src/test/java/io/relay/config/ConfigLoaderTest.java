@@ -70,6 +70,7 @@ class ConfigLoaderTest {
         env.put("RELAY_BURST", "20");
         env.put("RELAY_MAX_CONNECTIONS_PER_USER", "5");
         env.put("RELAY_MAX_ROOMS_PER_CONNECTION", "7");
+        env.put("RELAY_ALLOW_PUBLISH_WITHOUT_JOIN", "true");
         env.put("RELAY_OUTBOUND_QUEUE", "256");
         env.put("RELAY_HISTORY_SIZE", "300");
         env.put("RELAY_HISTORY_TTL", "2h");
@@ -86,7 +87,7 @@ class ConfigLoaderTest {
 
         assertThat(c).isEqualTo(new NodeConfig(9000, "127.0.0.1", "node-a", "rediss://:pw@redis.example:6380/0", true,
                 "app:relay", null, pub, "https://auth.example", "relay", false,
-                List.of("https://a.example", "https://b.example"), "api-key-1", 131072, 10, 20, 5, 7, 256, 300,
+                List.of("https://a.example", "https://b.example"), "api-key-1", 131072, 10, 20, 5, 7, true, 256, 300,
                 Duration.ofHours(2), Duration.ofSeconds(15), Duration.ofSeconds(30), Duration.ofSeconds(20),
                 Duration.ofMillis(1500), Duration.ZERO, cert, key, "json"));
     }
