@@ -184,6 +184,16 @@ public final class ResumeSupport {
         return all;
     }
 
+    /** {@code history} without {@code since}: the newest {@code limit} messages, oldest first. */
+    public static List<JsonNode> historyNewest(TestClient member, String room, int limit) {
+        JsonNode reply = member.request(Json.obj("type", "history", "id", member.nextId(), "room", room,
+                "limit", limit), ACK_TIMEOUT);
+        member.expectType(reply, "history");
+        List<JsonNode> messages = new ArrayList<>();
+        reply.path("messages").forEach(messages::add);
+        return messages;
+    }
+
     // ---------------------------------------------------------------- Redis keys (README, "Redis keys")
 
     /** A room's history stream: {@code relay:{room}:history}. */

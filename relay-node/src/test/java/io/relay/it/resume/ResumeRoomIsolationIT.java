@@ -7,6 +7,7 @@ import static io.relay.testing.ResumeSupport.dataOfPublished;
 import static io.relay.testing.ResumeSupport.epoch;
 import static io.relay.testing.ResumeSupport.historyAfter;
 import static io.relay.testing.ResumeSupport.historyKey;
+import static io.relay.testing.ResumeSupport.historyNewest;
 import static io.relay.testing.ResumeSupport.joinSince;
 import static io.relay.testing.ResumeSupport.messagesReceived;
 import static io.relay.testing.ResumeSupport.offsets;
@@ -17,7 +18,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.relay.testing.Cluster;
 import io.relay.testing.Frames;
-import io.relay.testing.Json;
 import io.relay.testing.ResumeSupport.Published;
 import io.relay.testing.TestClient;
 import java.time.Duration;
@@ -81,7 +81,7 @@ class ResumeRoomIsolationIT {
 
         assertOnlyOwn(red, historyAfter(onA, red, redStart, 500), redSent);
         assertOnlyOwn(blue, historyAfter(onB, blue, blueStart, 500), blueSent);
-        assertOnlyOwn(red, newest(onB, red), redSent);
+        assertOnlyOwn(red, historyNewest(onB, red, 500), redSent);
         assertThat(cluster.redis().commands().xlen(historyKey(red))).as("XLEN of red's history").isEqualTo(EACH);
 
         TestClient again = cluster.connect(A, reader, "Reader");
@@ -127,15 +127,6 @@ class ResumeRoomIsolationIT {
                 .allSatisfy(m -> assertThat(m.path("room").asText()).as("room of %s", m).isEqualTo(room));
         assertThat(offsets(messages)).as("offsets of %s", room).containsExactlyElementsOf(offsetsOf(sent));
         assertThat(dataOf(messages)).as("data of %s", room).containsExactlyElementsOf(dataOfPublished(sent));
-    }
-
-    /** {@code history} without {@code since}: the newest messages. */
-    private static List<JsonNode> newest(TestClient member, String room) {
-        JsonNode reply = member.request(Json.obj("type", "history", "id", member.nextId(), "room", room, "limit", 500));
-        member.expectType(reply, "history");
-        List<JsonNode> messages = new ArrayList<>();
-        reply.path("messages").forEach(messages::add);
-        return messages;
     }
 
     private static TestClient memberOfBoth(int node, String user, String one, String other) {
