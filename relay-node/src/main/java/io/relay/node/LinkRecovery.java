@@ -70,23 +70,55 @@ final class LinkRecovery {
     }
 
     private void resume(String room, Offset from, HistoryPage page) {
-        Position top = new Position(page.top().epoch(), page.top().seq());
-        boolean complete = page.canRecoverFrom(from, maxReplay)
-                && page.entries().size() == page.top().seq() - from.seq();
-        if (!complete) {
-            log.warn("room {}: messages after {} are no longer in history: members get a gap notice", room, from);
-            hub.resume(room, List.of(gap(room, page.top().toString())), top);
+        if (!page.top().epoch().equals(from.epoch())) {
+            // history started afresh (Redis restarted empty, or it expired): what was missed of the old
+            // epoch is gone, but the new epoch's messages can still be delivered from its start
+            history.after(room, 0, maxReplay + 1).whenComplete((fresh, e) -> {
+                Offset start = fresh == null ? null : new Offset(fresh.top().epoch(), 0);
+                resumeWith(room, start != null && complete(fresh, start) ? fresh : null, page);
+            });
             return;
         }
+        if (complete(page, from)) {
+            hub.resume(room, missed(page), position(page));
+            if (!page.entries().isEmpty()) {
+                log.info("room {}: {} messages missed during the pub/sub outage delivered from history",
+                        room, page.entries().size());
+            }
+        } else {
+            log.warn("room {}: messages after {} are no longer in history: members get a gap notice", room, from);
+            hub.resume(room, List.of(gap(room, page.top().toString())), position(page));
+        }
+    }
+
+    /** After an epoch change: a gap notice, then the new epoch's messages when they are all there. */
+    private void resumeWith(String room, HistoryPage fresh, HistoryPage fallback) {
+        log.warn("room {}: history started a new epoch while the link was down: members get a gap notice{}", room,
+                fresh == null ? "" : " and the " + fresh.entries().size() + " messages of the new epoch");
+        if (fresh == null) {
+            hub.resume(room, List.of(gap(room, fallback.top().toString())), position(fallback));
+            return;
+        }
+        List<Sequenced> lead = new ArrayList<>(missed(fresh));
+        lead.add(0, gap(room, new Offset(fresh.top().epoch(), 0).toString()));
+        hub.resume(room, lead, position(fresh));
+    }
+
+    private boolean complete(HistoryPage page, Offset from) {
+        return page.canRecoverFrom(from, maxReplay) && page.entries().size() == page.top().seq() - from.seq();
+    }
+
+    private static List<Sequenced> missed(HistoryPage page) {
         List<Sequenced> missed = new ArrayList<>(page.entries().size());
         for (HistoryPage.Entry entry : page.entries()) {
             ByteBuffer frame = ByteBuffer.wrap(entry.frame().getBytes(StandardCharsets.UTF_8)).asReadOnlyBuffer();
             missed.add(new Sequenced(frame, entry.seq()));
         }
-        if (!missed.isEmpty()) {
-            log.info("room {}: {} messages missed during the pub/sub outage delivered from history", room, missed.size());
-        }
-        hub.resume(room, missed, top);
+        return missed;
+    }
+
+    private static Position position(HistoryPage page) {
+        return new Position(page.top().epoch(), page.top().seq());
     }
 
     private Sequenced gap(String room, String offset) {

@@ -111,7 +111,9 @@ public final class RelayNode implements AutoCloseable {
 
         NodeLiveness liveness = new NodeLiveness(keys, commands, config.nodeId(), config.nodeTtl(), describe());
         await(liveness.sweepLeftoversOfSelf(), "sweeping what an earlier run of node " + config.nodeId() + " left");
+        liveness.beat();
         every(timer, liveness.interval(), liveness::beat);
+        every(timer, Duration.ofSeconds(1), liveness::sweepDead);
         every(timer, Duration.ofSeconds(1), broker::probe);
         awaitDelivering();
 

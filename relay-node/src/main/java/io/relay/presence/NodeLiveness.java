@@ -24,6 +24,8 @@ import org.slf4j.LoggerFactory;
 public final class NodeLiveness {
     private static final Logger log = LoggerFactory.getLogger(NodeLiveness.class);
     private static final LuaScript SWEEP = LuaScript.load("sweep_room");
+    /** How long a swept node's return is remembered as needing join announcements. */
+    private static final Duration SWEPT_MARK_TTL = Duration.ofHours(1);
 
     private final Keys keys;
     private final StatefulRedisConnection<String, String> commands;
@@ -45,16 +47,27 @@ public final class NodeLiveness {
         return ttl.dividedBy(3);
     }
 
-    /** Refreshes this node's key, then sweeps nodes found dead. Failures are logged and retried next beat. */
+    /** Refreshes this node's key. Failures are logged and retried next beat. */
     public void beat() {
         RedisAsyncCommands<String, String> redis = commands.async();
         redis.set(keys.node(nodeId), description, SetArgs.Builder.px(ttl.toMillis()));
-        redis.sadd(keys.nodes(), nodeId);
-        redis.smembers(keys.nodes())
+        redis.sadd(keys.nodes(), nodeId).whenComplete((ok, e) -> {
+            if (e != null) {
+                log.debug("liveness beat failed: {}", e.toString());
+            }
+        });
+    }
+
+    /**
+     * Looks for listed nodes whose key has expired and sweeps them. Run often (every second): a dead
+     * node is noticed soon after its key expires, at the cost of one SMEMBERS and an EXISTS per node.
+     */
+    public void sweepDead() {
+        commands.async().smembers(keys.nodes())
                 .thenCompose(this::sweepDead)
                 .whenComplete((ok, e) -> {
                     if (e != null) {
-                        log.debug("liveness beat failed: {}", e.toString());
+                        log.debug("looking for dead nodes failed: {}", e.toString());
                     }
                 });
     }
@@ -99,6 +112,9 @@ public final class NodeLiveness {
                     log.warn("swept node {}: {} users left {} rooms", dead, users, rooms.size());
                 }
                 redis.del(keys.nodeRooms(dead));
+                if (!dead.equals(nodeId) && users > 0) {
+                    redis.set(keys.nodeSwept(dead), nodeId, SetArgs.Builder.px(SWEPT_MARK_TTL.toMillis()));
+                }
                 return redis.srem(keys.nodes(), dead).thenApply(n -> (Void) null);
             });
         });

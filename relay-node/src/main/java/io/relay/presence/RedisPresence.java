@@ -67,19 +67,22 @@ public final class RedisPresence implements Presence {
     @Override
     public CompletionStage<Void> reassert() {
         Map<String, Map<String, LocalPresence.Held>> snapshot = held.snapshot();
-        return commands.async().smembers(keys.nodeRooms(nodeId)).thenCompose(recorded -> {
+        // announce arrivals only when a sweep announced these users gone; after a Redis restart nobody
+        // saw them leave, so nobody should see them come back
+        CompletionStage<Boolean> swept = commands.async().getdel(keys.nodeSwept(nodeId)).thenApply(m -> m != null);
+        return swept.thenCombine(commands.async().smembers(keys.nodeRooms(nodeId)), (announce, recorded) -> {
             Set<String> rooms = new LinkedHashSet<>(snapshot.keySet());
             rooms.addAll(recorded);
-            CompletableFuture<?>[] all = rooms.stream()
-                    .map(room -> assertRoom(room, snapshot.getOrDefault(room, Map.of())).toCompletableFuture())
+            return rooms.stream()
+                    .map(room -> assertRoom(room, snapshot.getOrDefault(room, Map.of()), announce).toCompletableFuture())
                     .toArray(CompletableFuture[]::new);
-            return CompletableFuture.allOf(all);
-        });
+        }).thenCompose(CompletableFuture::allOf);
     }
 
-    private CompletionStage<List<Object>> assertRoom(String room, Map<String, LocalPresence.Held> users) {
+    private CompletionStage<List<Object>> assertRoom(String room, Map<String, LocalPresence.Held> users,
+                                                     boolean announce) {
         List<String> args = new ArrayList<>(List.of(nodeId, Long.toString(System.currentTimeMillis()),
-                keys.roomChannel(room), room, rosterTtlMillis));
+                keys.roomChannel(room), room, rosterTtlMillis, announce ? "1" : "0"));
         users.forEach((user, h) -> {
             args.add(user);
             args.add(h.member().name() == null ? "" : h.member().name());

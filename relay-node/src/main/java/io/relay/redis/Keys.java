@@ -58,6 +58,11 @@ public final class Keys {
         return node(nodeId) + ":sweep";
     }
 
+    /** Left by a sweep: the node's users were announced as gone, so its return must announce them again. */
+    public String nodeSwept(String nodeId) {
+        return node(nodeId) + ":swept";
+    }
+
     /** The channel a node publishes its readiness probe to, and hears it back on. */
     public String probeChannel(String nodeId) {
         return node(nodeId) + ":probe";

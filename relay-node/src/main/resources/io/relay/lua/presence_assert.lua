@@ -1,11 +1,12 @@
 -- Makes a room's presence hash say exactly what this node holds, after Redis came back (it may have
 -- restarted empty, or leaves may have failed while it was away). Users this node holds who are not
--- present anywhere become present (roster arrival, join event); this node's entries for users it no
--- longer holds are dropped (leave event when that was the user's last node).
+-- present anywhere become present (with a roster arrival and a join event when ARGV[6] is '1': the
+-- node had been swept, so their leave was announced); this node's entries for users it no longer
+-- holds are dropped (leave event when that was the user's last node).
 -- KEYS[1] the room's presence hash   KEYS[2] the room's roster hash   KEYS[3] the node's room set
 -- ARGV[1] node id   ARGV[2] now, ms   ARGV[3] the room's channel   ARGV[4] the room's name
--- ARGV[5] roster time to live, ms
--- ARGV[6..] triples: user id, display name ('' for none), connections on this node
+-- ARGV[5] roster time to live, ms   ARGV[6] '1' to announce arrivals, '0' not to
+-- ARGV[7..] triples: user id, display name ('' for none), connections on this node
 -- Returns {users that became present, users that left}.
 local node, now, channel, room = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
 
@@ -32,7 +33,8 @@ end
 
 local held = {}
 local joined, left = 0, 0
-for i = 6, #ARGV, 3 do
+local announce = ARGV[6] == '1'
+for i = 7, #ARGV, 3 do
   local user, name, count = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
   held[user] = true
   local raw = redis.call('HGET', KEYS[1], user)
@@ -40,7 +42,7 @@ for i = 6, #ARGV, 3 do
   if name ~= '' then entry.name = name end
   entry.nodes[node] = count
   redis.call('HSET', KEYS[1], user, cjson.encode(entry))
-  if not raw then
+  if not raw and announce then
     joined = joined + 1
     roster(user, name, true)
     redis.call('PUBLISH', channel, event('join', user, name))
@@ -65,7 +67,7 @@ for i = 1, #all, 2 do
   end
 end
 
-if #ARGV >= 6 then
+if #ARGV >= 7 then
   redis.call('SADD', KEYS[3], room)
 else
   redis.call('SREM', KEYS[3], room)

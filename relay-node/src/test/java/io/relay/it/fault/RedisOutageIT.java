@@ -38,6 +38,8 @@ class RedisOutageIT {
     private static final Duration REDIS_TIMEOUT = Duration.ofSeconds(1);
     private static final Duration UNAVAILABLE_BOUND = REDIS_TIMEOUT.plusSeconds(1);
     private static final Duration RECOVERY_BOUND = Duration.ofSeconds(15);
+    /** Redis stays down at least this long: several command timeouts, and Lettuce's reconnect backoff grows. */
+    private static final Duration OUTAGE = Duration.ofSeconds(3);
 
     @RegisterExtension
     final ProcessCluster cluster = new ProcessCluster();
@@ -56,14 +58,17 @@ class RedisOutageIT {
         cb.await(message(room, before));
 
         cluster.redis().stop();
-        Duration took = expectUnavailable(ca, room, UNAVAILABLE_BOUND);
+        long stopped = System.nanoTime();
+        Duration first = expectUnavailable(ca, room, UNAVAILABLE_BOUND);
         expectUnavailable(cb, room, UNAVAILABLE_BOUND);
-        System.out.printf("RedisOutageIT: publish answered 'unavailable' after %d ms with Redis stopped%n",
-                took.toMillis());
         awaitReadiness(nodes, 503, Duration.ofSeconds(5));
         ca.ping();
         cb.ping();
-        assertThat(ca.isClosed() || cb.isClosed()).as("clients closed during the outage").isFalse();
+        Poll.during(left(stopped, OUTAGE), () -> !ca.isClosed() && !cb.isClosed(),
+                "clients stay connected while Redis is down");
+        Duration late = expectUnavailable(cb, room, UNAVAILABLE_BOUND);
+        System.out.printf("RedisOutageIT: publishes answered 'unavailable' after %d ms (at once) and %d ms (%d ms "
+                + "into the outage)%n", first.toMillis(), late.toMillis(), (System.nanoTime() - stopped) / 1_000_000);
 
         cluster.redis().restart();
         long restarted = System.nanoTime();
