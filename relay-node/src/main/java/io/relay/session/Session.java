@@ -15,14 +15,18 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.xnio.IoUtils;
 
 /**
  * One client connection: who it is, which rooms it is in, and its bounded outbound queue. Sends never
  * block: a frame goes to Undertow's queue for the socket, and a client that lets more than
- * {@code queueLimit} frames pile up is closed as a slow consumer (4008). Thread-safe.
+ * {@code queueLimit} frames or {@link #QUEUE_BYTE_LIMIT} bytes pile up is closed as a slow consumer
+ * (4008). Thread-safe.
  */
 public final class Session implements Subscriber {
+    /** Bytes waiting for one client before it is closed as slow, whatever the frame count. */
+    public static final long QUEUE_BYTE_LIMIT = 4L * 1024 * 1024;
     /** A client that does not take our close frame within this time has its socket shut regardless. */
     private static final long CLOSE_GRACE_SECONDS = 5;
 
@@ -33,8 +37,9 @@ public final class Session implements Subscriber {
     private final RateLimiter rateLimiter;
     private final Map<String, Membership> rooms = new ConcurrentHashMap<>();
     private final AtomicInteger queued = new AtomicInteger();
+    private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicBoolean gone = new AtomicBoolean();
-    private final WebSocketCallback<Void> sent = new Sent();
+    private final WebSocketCallback<ByteBuffer> sent = new Sent();
     private volatile Principal principal;
     private volatile long lastSeenNanos;
     private volatile CloseCode closeCode;
@@ -81,12 +86,16 @@ public final class Session implements Subscriber {
         if (closeCode != null) {
             return;
         }
-        if (queued.incrementAndGet() > queueLimit) {
+        int size = frame.remaining();
+        if (queued.incrementAndGet() > queueLimit || queuedBytes.addAndGet(size) > QUEUE_BYTE_LIMIT) {
             queued.decrementAndGet();
-            close(CloseCode.SLOW_CONSUMER, "outbound queue over " + queueLimit + " frames");
+            queuedBytes.addAndGet(-size);
+            close(CloseCode.SLOW_CONSUMER, "outbound queue over " + queueLimit + " frames or "
+                    + QUEUE_BYTE_LIMIT + " bytes");
             return;
         }
-        WebSockets.sendText(frame, channel, sent);
+        // the buffer rides along as the callback's context: its limit tells how many bytes went out
+        WebSockets.sendText(frame, channel, sent, frame);
     }
 
     @Override
@@ -165,15 +174,16 @@ public final class Session implements Subscriber {
         return channel;
     }
 
-    private final class Sent implements WebSocketCallback<Void> {
+    private final class Sent implements WebSocketCallback<ByteBuffer> {
         @Override
-        public void complete(WebSocketChannel ch, Void context) {
+        public void complete(WebSocketChannel ch, ByteBuffer frame) {
             queued.decrementAndGet();
+            queuedBytes.addAndGet(-frame.limit());
         }
 
         @Override
-        public void onError(WebSocketChannel ch, Void context, Throwable throwable) {
-            queued.decrementAndGet();
+        public void onError(WebSocketChannel ch, ByteBuffer frame, Throwable throwable) {
+            complete(ch, frame);
             IoUtils.safeClose(ch);
         }
     }

@@ -20,6 +20,10 @@ import org.xnio.Options;
  */
 public final class HttpServer implements AutoCloseable {
     private static final int MAX_HEADER_BYTES = 16 * 1024;
+    /** A request (an upgrade, say) not fully received within this is dropped: no half-open sockets piling up. */
+    private static final int REQUEST_PARSE_TIMEOUT_MS = 5_000;
+    /** A connection that starts no request at all is dropped after this. */
+    private static final int NO_REQUEST_TIMEOUT_MS = 10_000;
 
     private final Undertow undertow;
     private final RoutingHandler routes;
@@ -50,6 +54,8 @@ public final class HttpServer implements AutoCloseable {
                 .setHandler(routes)
                 .setWorkerThreads(4)
                 .setServerOption(UndertowOptions.MAX_HEADER_SIZE, MAX_HEADER_BYTES)
+                .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, REQUEST_PARSE_TIMEOUT_MS)
+                .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, NO_REQUEST_TIMEOUT_MS)
                 .setSocketOption(Options.TCP_NODELAY, true)
                 .build();
         return new HttpServer(undertow, routes);
