@@ -10,7 +10,6 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.util.AttachmentKey;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
-import io.undertow.util.PathTemplateMatch;
 import java.util.Deque;
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -24,6 +23,7 @@ final class UpgradeHandler implements HttpHandler {
     static final AttachmentKey<Principal> PRINCIPAL = AttachmentKey.create(Principal.class);
     static final AttachmentKey<String> ROOM = AttachmentKey.create(String.class);
     private static final HttpString TOKEN_HEADER = new HttpString("token");
+    private static final String ROOM_PATH = "/ws/";
 
     private final TokenVerifier verifier;
     private final Sessions sessions;
@@ -62,9 +62,9 @@ final class UpgradeHandler implements HttpHandler {
             return;
         }
         exchange.putAttachment(PRINCIPAL, principal);
-        PathTemplateMatch match = exchange.getAttachment(PathTemplateMatch.ATTACHMENT_KEY);
-        if (match != null && match.getParameters().containsKey("room")) {
-            exchange.putAttachment(ROOM, match.getParameters().get("room"));
+        String room = pathRoom(exchange.getRequestPath());
+        if (room != null) {
+            exchange.putAttachment(ROOM, room);
         }
         handshake.handleRequest(exchange);
     }
@@ -85,6 +85,14 @@ final class UpgradeHandler implements HttpHandler {
             HttpReplies.error(exchange, 401, "unauthorized", e.getMessage().replace('"', '\''));
             return null;
         }
+    }
+
+    /**
+     * The room of {@code /ws/{room}}: the whole decoded rest of the path, validated later. The path
+     * template would stop at a decoded {@code ?} ({@code /ws/a%3F} would join {@code a}).
+     */
+    private static String pathRoom(String decodedPath) {
+        return decodedPath.startsWith(ROOM_PATH) ? decodedPath.substring(ROOM_PATH.length()) : null;
     }
 
     private boolean originAllowed(String origin) {
