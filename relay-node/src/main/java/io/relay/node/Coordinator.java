@@ -22,6 +22,7 @@ import io.relay.transport.ClientHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.util.RawValue;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
@@ -45,10 +46,11 @@ final class Coordinator implements ClientHandler {
     private final String nodeId;
     private final int heartbeatSeconds;
     private final boolean allowPublishWithoutJoin;
+    private final Metrics metrics;
 
     Coordinator(FrameCodec codec, Sessions sessions, Broker broker, Presence presence, History history,
                 TokenVerifier verifier, Joins joins, String nodeId, int heartbeatSeconds,
-                boolean allowPublishWithoutJoin) {
+                boolean allowPublishWithoutJoin, Metrics metrics) {
         this.codec = codec;
         this.sessions = sessions;
         this.broker = broker;
@@ -59,6 +61,7 @@ final class Coordinator implements ClientHandler {
         this.nodeId = nodeId;
         this.heartbeatSeconds = heartbeatSeconds;
         this.allowPublishWithoutJoin = allowPublishWithoutJoin;
+        this.metrics = metrics;
     }
 
     /**
@@ -93,9 +96,11 @@ final class Coordinator implements ClientHandler {
         try {
             frame = codec.decode(text);
         } catch (FrameException e) {
+            metrics.frameIn("invalid");
             session.send(new ServerFrame.Error(e.id(), e.code(), e.getMessage()));
             return;
         }
+        metrics.frameIn(frame.getClass().getSimpleName().toLowerCase(Locale.ROOT));
         try {
             dispatch(session, frame);
         } catch (RuntimeException e) {
@@ -108,6 +113,7 @@ final class Coordinator implements ClientHandler {
     @Override
     public void binary(Session session) {
         if (admitted(session)) {
+            metrics.frameIn("binary");
             error(session, null, ErrorCode.BAD_REQUEST, "binary frames are not accepted: send JSON text frames");
         }
     }
@@ -122,6 +128,7 @@ final class Coordinator implements ClientHandler {
         sessions.remove(session);
         broker.unsubscribeUser(session.userId());
         CloseCode ours = session.closeCode();
+        metrics.closed(ours != null ? ours.name() : "client");
         log.info("closed session={} user={} node={} code={} reason={}", session.id(), session.userId(), nodeId,
                 ours != null ? ours.code() : peerCloseCode,
                 ours != null ? ours.reason() + ": " + session.closeReason() : "closed by client or network");

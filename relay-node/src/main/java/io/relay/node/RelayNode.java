@@ -12,6 +12,9 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.relay.api.DevTokenRoute;
 import io.relay.api.HealthRoutes;
+import io.relay.api.MetricsRoute;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.relay.auth.TokenMinter;
 import io.relay.auth.TokenVerifier;
 import io.relay.broker.RedisBroker;
@@ -105,8 +108,10 @@ public final class RelayNode implements AutoCloseable {
         broker = new RedisBroker(keys, config.nodeId(), client, commands, pubsub, new Fanout(hub, sessions, recovery),
                 timer, config.unsubscribeDelay(), config.historySize(), config.historyTtl());
         Joins joins = new Joins(codec, hub, broker, presence, history, config.maxRoomsPerConnection(), MAX_REPLAY);
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Metrics metrics = new Metrics(registry, sessions, hub, lanes);
         Coordinator coordinator = new Coordinator(codec, sessions, broker, presence, history, verifier, joins,
-                config.nodeId(), (int) config.heartbeat().toSeconds(), config.allowPublishWithoutJoin());
+                config.nodeId(), (int) config.heartbeat().toSeconds(), config.allowPublishWithoutJoin(), metrics);
         drain = new Drain(sessions, session -> coordinator.closed(session, -1));
 
         NodeLiveness liveness = new NodeLiveness(keys, commands, config.nodeId(), config.nodeTtl(), describe());
@@ -119,6 +124,7 @@ public final class RelayNode implements AutoCloseable {
 
         http = HttpServer.create(config, verifier, sessions, coordinator, codec, this::ready);
         HealthRoutes.register(http.routes(), this::ready);
+        MetricsRoute.register(http.routes(), registry);
         if (config.devMode()) {
             DevTokenRoute.register(http.routes(), new TokenMinter(secret));
             devToken = new TokenMinter(secret).mint("dev", "Developer", Duration.ofHours(24));
