@@ -1,7 +1,6 @@
 package io.relay.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -15,9 +14,7 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -84,9 +81,7 @@ public final class HostileSocket implements AutoCloseable {
     private final InputStream in;
     private final OutputStream out;
     private final Response response;
-    private final List<JsonNode> frames = new ArrayList<>();
-    private final List<JsonNode> all = new ArrayList<>();
-    private final CompletableFuture<Close> closed = new CompletableFuture<>();
+    private final FrameInbox<Close> inbox;
     private final AtomicLong bytesRead = new AtomicLong();
     private volatile boolean closeSent;
 
@@ -96,6 +91,7 @@ public final class HostileSocket implements AutoCloseable {
         this.in = in;
         this.out = socket.getOutputStream();
         this.response = response;
+        this.inbox = new FrameInbox<>(label, () -> "");
     }
 
     /** Starts describing a connection to {@code base} ({@code ws://host:port}). */
@@ -372,29 +368,7 @@ public final class HostileSocket implements AutoCloseable {
 
     /** Removes and returns the first queued text frame matching {@code match}, waiting up to {@code timeout}. */
     public JsonNode await(Predicate<JsonNode> match, Duration timeout, String what) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        synchronized (frames) {
-            while (true) {
-                for (Iterator<JsonNode> it = frames.iterator(); it.hasNext(); ) {
-                    JsonNode f = it.next();
-                    if (match.test(f)) {
-                        it.remove();
-                        return f;
-                    }
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    throw new AssertionError(label + ": timed out after " + timeout.toMillis()
-                            + " ms waiting for " + what + describe());
-                }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(frames, left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new AssertionError("interrupted", e);
-                }
-            }
-        }
+        return inbox.take(match, timeout, what, false);
     }
 
     /**
@@ -402,58 +376,21 @@ public final class HostileSocket implements AutoCloseable {
      * without one; fails if neither happens within {@code timeout}.
      */
     public JsonNode awaitOrEnd(Predicate<JsonNode> match, Duration timeout, String what) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        synchronized (frames) {
-            while (true) {
-                for (Iterator<JsonNode> it = frames.iterator(); it.hasNext(); ) {
-                    JsonNode f = it.next();
-                    if (match.test(f)) {
-                        it.remove();
-                        return f;
-                    }
-                }
-                if (closed.isDone()) {
-                    return null;
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    throw new AssertionError(label + ": neither " + what + " nor the end of the connection within "
-                            + timeout.toMillis() + " ms" + describe());
-                }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(frames, left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new AssertionError("interrupted", e);
-                }
-            }
-        }
+        return inbox.take(match, timeout, what, true);
     }
 
     /** Every text frame received so far, in order. */
     public List<JsonNode> received() {
-        synchronized (frames) {
-            return List.copyOf(all);
-        }
+        return inbox.received();
     }
 
     public boolean isClosed() {
-        return closed.isDone();
+        return inbox.isEnded();
     }
 
     /** How the connection ended; fails if it is still open after {@code timeout}. */
     public Close awaitClose(Duration timeout) {
-        try {
-            return closed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            throw new AssertionError(label + ": connection still open after " + timeout.toMillis() + " ms"
-                    + describe());
-        } catch (ExecutionException e) {
-            throw new AssertionError(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
-        }
+        return inbox.awaitEnd(timeout);
     }
 
     /**
@@ -480,7 +417,7 @@ public final class HostileSocket implements AutoCloseable {
                 }
                 if (f.opcode == OP_CLOSE) {
                     Close close = closeOf(f.payload);
-                    closed.complete(close);
+                    inbox.end(close);
                     closeQuietly(socket);
                     return new Drained(texts, bytesRead.get() - start, close);
                 }
@@ -490,7 +427,7 @@ public final class HostileSocket implements AutoCloseable {
             }
         } catch (IOException e) {
             Close end = new Close(null, String.valueOf(e), System.nanoTime(), false);
-            closed.complete(end);
+            inbox.end(end);
             closeQuietly(socket);
             return new Drained(texts, bytesRead.get() - start, end);
         }
@@ -499,7 +436,7 @@ public final class HostileSocket implements AutoCloseable {
     /** Sends a close frame (once) and shuts the socket. */
     @Override
     public void close() {
-        if (!closed.isDone()) {
+        if (!inbox.isEnded()) {
             sendClose(1000);
         }
         closeQuietly(socket);
@@ -543,11 +480,8 @@ public final class HostileSocket implements AutoCloseable {
     }
 
     private void onEnd(Close close) {
-        closed.complete(close);
+        inbox.end(close);
         closeQuietly(socket);
-        synchronized (frames) {
-            frames.notifyAll();
-        }
     }
 
     private Frame readFrame() throws IOException {
@@ -587,20 +521,10 @@ public final class HostileSocket implements AutoCloseable {
     }
 
     private void onMessage(int opcode, String text) {
-        JsonNode frame;
         if (opcode == OP_BINARY) {
-            frame = TextNode.valueOf("BINARY FRAME");
+            inbox.addBinary();
         } else {
-            try {
-                frame = Json.MAPPER.readTree(text);
-            } catch (IOException e) {
-                frame = TextNode.valueOf("UNPARSEABLE TEXT FRAME: " + text);
-            }
-        }
-        synchronized (frames) {
-            frames.add(frame);
-            all.add(frame);
-            frames.notifyAll();
+            inbox.addText(text);
         }
     }
 
@@ -618,17 +542,6 @@ public final class HostileSocket implements AutoCloseable {
         }
         closeSent = true;
         sendFrame(true, 0, OP_CLOSE, new byte[] {(byte) (code >> 8), (byte) code});
-    }
-
-    private String describe() {
-        List<JsonNode> seen = received();
-        StringBuilder s = new StringBuilder();
-        s.append("\n  ").append(closed.isDone() ? "closed: " + closed.join() : "open");
-        s.append("\n  received (").append(seen.size()).append(" text frames):");
-        for (int i = Math.max(0, seen.size() - 20); i < seen.size(); i++) {
-            s.append("\n    #").append(i).append(' ').append(Json.brief(seen.get(i), 300));
-        }
-        return s.toString();
     }
 
     static void closeQuietly(Socket socket) {

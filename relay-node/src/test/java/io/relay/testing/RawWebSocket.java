@@ -1,7 +1,6 @@
 package io.relay.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -16,17 +15,11 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
@@ -71,10 +64,8 @@ public final class RawWebSocket implements AutoCloseable {
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
-    private final List<JsonNode> frames = new ArrayList<>();
-    private final List<JsonNode> all = new ArrayList<>();
     private final AtomicInteger pings = new AtomicInteger();
-    private final CompletableFuture<Close> closed = new CompletableFuture<>();
+    private final FrameInbox<Close> inbox;
     private volatile boolean closeSent;
 
     private RawWebSocket(String label, Socket socket, InputStream in) throws IOException {
@@ -82,6 +73,7 @@ public final class RawWebSocket implements AutoCloseable {
         this.socket = socket;
         this.in = in;
         this.out = socket.getOutputStream();
+        this.inbox = new FrameInbox<>(label, () -> ", pings received: " + pings.get());
     }
 
     /** Upgrades {@code path} (e.g. {@code /ws}) on {@code base} ({@code ws://host:port}) with {@code token}. */
@@ -135,65 +127,31 @@ public final class RawWebSocket implements AutoCloseable {
 
     /** Removes and returns the first queued text frame matching {@code match}, waiting up to {@code timeout}. */
     public JsonNode await(Predicate<JsonNode> match, Duration timeout, String what) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        synchronized (frames) {
-            while (true) {
-                for (Iterator<JsonNode> it = frames.iterator(); it.hasNext(); ) {
-                    JsonNode f = it.next();
-                    if (match.test(f)) {
-                        it.remove();
-                        return f;
-                    }
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    throw new AssertionError(label + ": timed out after " + timeout.toMillis()
-                            + " ms waiting for " + what + describe());
-                }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(frames, left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new AssertionError("interrupted", e);
-                }
-            }
-        }
+        return inbox.take(match, timeout, what, false);
     }
 
     /** Every text frame received so far, in order. */
     public List<JsonNode> received() {
-        synchronized (frames) {
-            return List.copyOf(all);
-        }
+        return inbox.received();
     }
 
     public boolean isClosed() {
-        return closed.isDone();
+        return inbox.isEnded();
     }
 
     /** How the connection ended; fails if it is still open after {@code timeout}. */
     public Close awaitClose(Duration timeout) {
-        try {
-            return closed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            throw new AssertionError(label + ": connection still open after " + timeout.toMillis() + " ms"
-                    + describe());
-        } catch (ExecutionException e) {
-            throw new AssertionError(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
-        }
+        return inbox.awaitEnd(timeout);
     }
 
     /** The close, if the connection has ended. */
     public Close closeNow() {
-        return closed.getNow(null);
+        return inbox.endNow();
     }
 
     @Override
     public void close() {
-        if (!closed.isDone()) {
+        if (!inbox.isEnded()) {
             sendClose(1000);
         }
         closeQuietly(socket);
@@ -227,7 +185,7 @@ public final class RawWebSocket implements AutoCloseable {
                 }
             }
         } catch (IOException e) {
-            closed.complete(new Close(null, String.valueOf(e), System.nanoTime()));
+            inbox.end(new Close(null, String.valueOf(e), System.nanoTime()));
             closeQuietly(socket);
         }
     }
@@ -236,26 +194,16 @@ public final class RawWebSocket implements AutoCloseable {
         long at = System.nanoTime();
         Integer code = payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : null;
         String reason = payload.length > 2 ? new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8) : "";
-        closed.complete(new Close(code, reason, at));
+        inbox.end(new Close(code, reason, at));
         sendClose(code == null ? 1000 : code);
         closeQuietly(socket);
     }
 
     private void onMessage(int opcode, String text) {
-        JsonNode frame;
         if (opcode == OP_BINARY) {
-            frame = TextNode.valueOf("BINARY FRAME");
+            inbox.addBinary();
         } else {
-            try {
-                frame = Json.MAPPER.readTree(text);
-            } catch (IOException e) {
-                frame = TextNode.valueOf("UNPARSEABLE TEXT FRAME: " + text);
-            }
-        }
-        synchronized (frames) {
-            frames.add(frame);
-            all.add(frame);
-            frames.notifyAll();
+            inbox.addText(text);
         }
     }
 
@@ -331,18 +279,6 @@ public final class RawWebSocket implements AutoCloseable {
                 return false;
             }
         }
-    }
-
-    private String describe() {
-        List<JsonNode> seen = received();
-        StringBuilder s = new StringBuilder();
-        s.append("\n  ").append(closed.isDone() ? "closed: " + closed.join() : "open")
-                .append(", pings received: ").append(pings.get());
-        s.append("\n  received (").append(seen.size()).append(" text frames):");
-        for (int i = Math.max(0, seen.size() - 20); i < seen.size(); i++) {
-            s.append("\n    #").append(i).append(' ').append(Json.brief(seen.get(i), 300));
-        }
-        return s.toString();
     }
 
     /** Reads the status line and headers (names lower-cased) of the upgrade response. */
