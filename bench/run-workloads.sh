@@ -22,6 +22,7 @@
 #      NODE_JAVA_OPTS  JVM options of each node (RELAY_JAVA_OPTS, else -Xmx512m -XX:+UseSerialGC)
 #      BENCH_JAVA_OPTS JVM options of the load generator (-Xmx1g)
 #      BENCH_ARGS      extra load generator flags for every workload, e.g. "--io-threads 1"
+#      W1_ARGS .. W4_ARGS  replace a workload's flags entirely (profiling runs, say)
 #      WORKLOADS, TINY, FRESH, RESULTS (the .jsonl file)
 set -euo pipefail
 
@@ -167,6 +168,8 @@ trap 'exit 130' INT TERM
 
 # workload -> load generator flags (full scale, or toy scale with TINY=1)
 workload_args() {
+  local own="${1}_ARGS"
+  if [ -n "${!own:-}" ]; then echo "${!own}"; return; fi
   if [ "$TINY" = 1 ]; then
     case "$1" in
       W1) echo "--mode run --rooms 5 --members 3 --publishers 1 --rate 10 --payload 100 --duration 2 --warmup 1 --max-runtime 60" ;;

@@ -1,5 +1,6 @@
 package io.relay.broker;
 
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -19,6 +20,26 @@ public interface Broker {
 
     /** Publishes a complete frame to a user's channel; completes with the number of nodes that received it. */
     CompletionStage<Long> sendToUser(String user, String frame);
+
+    /**
+     * Asks every node to close all of the user's connections (close code 4403), through the user's
+     * channel, after whatever was sent to the user before; completes with the number of nodes that
+     * heard it. Listeners recognise the message with {@link #isDisconnect}.
+     */
+    CompletionStage<Long> disconnectUser(String user);
+
+    /**
+     * The control message of {@link #disconnectUser} on a user's channel. Not a frame clients get,
+     * and no client can forge it: everything else on a user channel is a {@code direct} frame the
+     * server encoded itself, whose first field is {@code "type":"direct"}.
+     */
+    String DISCONNECT = "{\"type\":\"$disconnect\"}";
+
+    /** True when {@code message}, heard on a user's channel, is the {@link #DISCONNECT} control message. */
+    static boolean isDisconnect(byte[] message) {
+        return message.length == DISCONNECT.length()
+                && DISCONNECT.equals(new String(message, StandardCharsets.US_ASCII));
+    }
 
     /**
      * Takes one reference on the room's channel; the first reference subscribes. Completes once

@@ -18,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +39,7 @@ public final class RedisBroker implements Broker {
     private final ScheduledExecutorService timer;
     private final String probeChannel;
     private volatile long lastProbeEcho = System.nanoTime() - PROBE_FRESH_NANOS - 1;
+    private final LongAdder reconnects = new LongAdder();
     private final Duration unsubscribeDelay;
     private final String historySize;
     private final String historyTtlMillis;
@@ -78,6 +80,11 @@ public final class RedisBroker implements Broker {
     }
 
     @Override
+    public CompletionStage<Long> disconnectUser(String user) {
+        return async().publish(keys.userChannel(user), DISCONNECT);
+    }
+
+    @Override
     public CompletionStage<Void> subscribeRoom(String room) {
         return subscriptions.acquire(keys.roomChannel(room));
     }
@@ -100,6 +107,16 @@ public final class RedisBroker implements Broker {
     @Override
     public void probe() {
         async().publish(probeChannel, Long.toString(System.currentTimeMillis()));
+    }
+
+    /** Channels held now (rooms, users, the probe), including those waiting out the unsubscribe delay. */
+    public int subscribedChannels() {
+        return subscriptions.size();
+    }
+
+    /** Times the pub/sub connection came back after a loss. */
+    public long reconnects() {
+        return reconnects.sum();
     }
 
     @Override
@@ -154,6 +171,7 @@ public final class RedisBroker implements Broker {
         @Override
         public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
             if (connection == pubsub) {
+                reconnects.increment();
                 relinked(1);
             }
         }

@@ -75,7 +75,9 @@ public final class ConfigLoader {
             option("RELAY_UNSUBSCRIBE_DELAY", (b, v) -> b.unsubscribeDelay(v.duration())),
             option("RELAY_TLS_CERT", (b, v) -> b.tlsCert(v.readableFile())),
             option("RELAY_TLS_KEY", (b, v) -> b.tlsKey(v.readableFile())),
-            option("RELAY_LOG_FORMAT", (b, v) -> b.logFormat(v.oneOf("text", "json"))));
+            option("RELAY_LOG_FORMAT", (b, v) -> b.logFormat(v.oneOf("text", "json"))),
+            switchOption("RELAY_DEV_TOKENS", (b, v) -> b.devTokens(v.bool())),
+            option("RELAY_IO_THREADS", (b, v) -> b.ioThreads(v.positiveInt())));
 
     private static final Map<String, Option> BY_VARIABLE = index(Option::variable);
     private static final Map<String, Option> BY_FLAG = index(Option::flag);
@@ -158,6 +160,10 @@ public final class ConfigLoader {
         if ((c.tlsCert() == null) != (c.tlsKey() == null)) {
             throw new ConfigException(named("RELAY_TLS_CERT") + " and " + named("RELAY_TLS_KEY")
                     + " must be set together");
+        }
+        if (c.devTokens() && c.jwtPublicKey() != null) {
+            throw new ConfigException(named("RELAY_DEV_TOKENS") + " mints HS256 tokens: it needs "
+                    + named("RELAY_JWT_SECRET") + " (or no key at all), not " + named("RELAY_JWT_PUBLIC_KEY"));
         }
         if (c.redisCluster() && c.redisUrl() == null) {
             throw new ConfigException(named("RELAY_REDIS_CLUSTER") + " needs " + named("RELAY_REDIS_URL")

@@ -39,6 +39,8 @@ import java.util.List;
  * @param tlsCert PEM certificate chain for wss:// and https://, or null
  * @param tlsKey PEM private key for tlsCert, or null
  * @param logFormat {@code text} or {@code json}
+ * @param devTokens serve {@code POST /dev/token} even with a configured HS256 secret (demo clusters only)
+ * @param ioThreads socket I/O threads; each wakes for the frames of its sockets, so fewer threads, fewer wake-ups
  */
 public record NodeConfig(
         int port,
@@ -70,7 +72,9 @@ public record NodeConfig(
         Duration unsubscribeDelay,
         Path tlsCert,
         Path tlsKey,
-        String logFormat) {
+        String logFormat,
+        boolean devTokens,
+        int ioThreads) {
 
     public NodeConfig {
         allowedOrigins = allowedOrigins == null ? null : List.copyOf(allowedOrigins);
@@ -89,7 +93,8 @@ public record NodeConfig(
                 .outboundQueue(1024).historySize(1000).historyTtl(Duration.ofHours(24))
                 .nodeTtl(Duration.ofSeconds(10)).heartbeat(Duration.ofSeconds(25))
                 .drainTimeout(Duration.ofSeconds(10)).redisTimeout(Duration.ofSeconds(2))
-                .unsubscribeDelay(Duration.ofSeconds(5)).logFormat("text");
+                .unsubscribeDelay(Duration.ofSeconds(5)).logFormat("text").devTokens(false)
+                .ioThreads(Math.max(2, Runtime.getRuntime().availableProcessors()));
     }
 
     public Builder toBuilder() {
@@ -101,7 +106,8 @@ public record NodeConfig(
                 .allowPublishWithoutJoin(allowPublishWithoutJoin)
                 .outboundQueue(outboundQueue).historySize(historySize).historyTtl(historyTtl).nodeTtl(nodeTtl)
                 .heartbeat(heartbeat).drainTimeout(drainTimeout).redisTimeout(redisTimeout)
-                .unsubscribeDelay(unsubscribeDelay).tlsCert(tlsCert).tlsKey(tlsKey).logFormat(logFormat);
+                .unsubscribeDelay(unsubscribeDelay).tlsCert(tlsCert).tlsKey(tlsKey).logFormat(logFormat)
+                .devTokens(devTokens).ioThreads(ioThreads);
     }
 
     /** Mutable staging area for a config; {@link #build()} makes the record (validation is the loader's). */
@@ -136,6 +142,8 @@ public record NodeConfig(
         private Path tlsCert;
         private Path tlsKey;
         private String logFormat;
+        private boolean devTokens;
+        private int ioThreads;
 
         private Builder() {
         }
@@ -170,12 +178,15 @@ public record NodeConfig(
         public Builder tlsCert(Path v) { tlsCert = v; return this; }
         public Builder tlsKey(Path v) { tlsKey = v; return this; }
         public Builder logFormat(String v) { logFormat = v; return this; }
+        public Builder devTokens(boolean v) { devTokens = v; return this; }
+        public Builder ioThreads(int v) { ioThreads = v; return this; }
 
         public NodeConfig build() {
             return new NodeConfig(port, host, nodeId, redisUrl, redisCluster, keyPrefix, jwtSecret, jwtPublicKey,
                     jwtIssuer, jwtAudience, jwtRequireExp, allowedOrigins, apiKey, maxFrameBytes, rate, burst,
                     maxConnectionsPerUser, maxRoomsPerConnection, allowPublishWithoutJoin, outboundQueue, historySize, historyTtl, nodeTtl,
-                    heartbeat, drainTimeout, redisTimeout, unsubscribeDelay, tlsCert, tlsKey, logFormat);
+                    heartbeat, drainTimeout, redisTimeout, unsubscribeDelay, tlsCert, tlsKey, logFormat,
+                    devTokens, ioThreads);
         }
     }
 }

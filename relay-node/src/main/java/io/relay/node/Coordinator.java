@@ -70,12 +70,13 @@ final class Coordinator implements ClientHandler {
      */
     @Override
     public CompletionStage<Void> opened(Session session, String pathRoom) {
-        log.info("opened session={} user={} node={}", session.id(), session.userId(), nodeId);
+        session.inLogContext(() -> log.info("opened session={} user={} node={}", session.id(), session.userId(),
+                nodeId));
         sessions.add(session);
         return broker.subscribeUser(session.userId()).handle((ok, e) -> {
             if (e != null) {
-                log.warn("session={} user={} could not subscribe to its direct channel: {}",
-                        session.id(), session.userId(), e.toString());
+                session.inLogContext(() -> log.warn("session={} user={} could not subscribe to its direct channel: {}",
+                        session.id(), session.userId(), e.toString()));
             }
             session.send(new ServerFrame.Welcome(session.id(), nodeId, session.principal().member(),
                     heartbeatSeconds));
@@ -129,9 +130,9 @@ final class Coordinator implements ClientHandler {
         broker.unsubscribeUser(session.userId());
         CloseCode ours = session.closeCode();
         metrics.closed(ours != null ? ours.name() : "client");
-        log.info("closed session={} user={} node={} code={} reason={}", session.id(), session.userId(), nodeId,
-                ours != null ? ours.code() : peerCloseCode,
-                ours != null ? ours.reason() + ": " + session.closeReason() : "closed by client or network");
+        session.inLogContext(() -> log.info("closed session={} user={} node={} code={} reason={}", session.id(),
+                session.userId(), nodeId, ours != null ? ours.code() : peerCloseCode,
+                ours != null ? ours.reason() + ": " + session.closeReason() : "closed by client or network"));
     }
 
     private boolean admitted(Session session) {
@@ -168,6 +169,7 @@ final class Coordinator implements ClientHandler {
     }
 
     private void publish(Session session, ClientFrame.Publish p) {
+        long received = System.nanoTime();
         if (allowPublishWithoutJoin && !session.rooms().containsKey(p.room())) {
             if (!session.principal().mayJoin(p.room())) {
                 error(session, p.id(), ErrorCode.FORBIDDEN, "your token does not allow room '" + p.room() + "'");
@@ -182,6 +184,7 @@ final class Coordinator implements ClientHandler {
                 unavailable(session, p.id(), "publish", e);
             } else {
                 session.send(new ServerFrame.Ack(p.id(), r.offset(), null));
+                metrics.publishAcked(received);
             }
         });
     }
@@ -268,7 +271,8 @@ final class Coordinator implements ClientHandler {
     }
 
     private void unavailable(Session session, JsonNode id, String what, Throwable e) {
-        log.warn("session={} {} failed: Redis did not confirm: {}", session.id(), what, e.toString());
+        session.inLogContext(() -> log.warn("session={} {} failed: Redis did not confirm: {}", session.id(), what,
+                e.toString()));
         error(session, id, ErrorCode.UNAVAILABLE, "Redis did not confirm in time; retry (with the same key)");
     }
 

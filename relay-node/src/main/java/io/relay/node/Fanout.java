@@ -1,9 +1,11 @@
 package io.relay.node;
 
+import io.relay.broker.Broker;
 import io.relay.broker.BrokerListener;
 import io.relay.history.Offset;
 import io.relay.hub.Hub;
 import io.relay.hub.Position;
+import io.relay.model.CloseCode;
 import io.relay.session.Session;
 import io.relay.session.Sessions;
 import java.nio.ByteBuffer;
@@ -41,6 +43,11 @@ final class Fanout implements BrokerListener {
 
     @Override
     public void onUserFrame(String user, byte[] frame) {
+        if (Broker.isDisconnect(frame)) { // on the user's lane: frames sent to the user before it go out first
+            hub.run("user:" + user, () -> sessions.ofUser(user).forEach(
+                    session -> session.close(CloseCode.DISCONNECTED, "disconnected through the server API")));
+            return;
+        }
         ByteBuffer shared = ByteBuffer.wrap(frame).asReadOnlyBuffer();
         hub.run("user:" + user, () -> {
             for (Session session : sessions.ofUser(user)) {

@@ -184,7 +184,7 @@ final class Joins {
             boolean mayHaveCounted = membership == Membership.COUNTED && cause instanceof RedisCommandTimeoutException;
             release(session, room, mayHaveCounted ? Membership.COUNTED : Membership.JOINING);
         }
-        log.warn("session={} join {} failed: {}", session.id(), room, cause.toString());
+        session.inLogContext(() -> log.warn("session={} join {} failed: {}", session.id(), room, cause.toString()));
         error(session, id, ErrorCode.UNAVAILABLE, "Redis did not confirm the join in time; retry");
     }
 
@@ -210,7 +210,8 @@ final class Joins {
         String event = codec.encode(new ServerFrame.PresenceEvent(room, "leave", member, now));
         return presence.leave(room, member.id(), event, now).whenComplete((left, e) -> {
             if (e != null) {
-                log.warn("session={} presence leave of {} not confirmed: {}", session.id(), room, e.toString());
+                session.inLogContext(() -> log.warn("session={} presence leave of {} not confirmed: {}", session.id(),
+                        room, e.toString()));
             }
         });
     }

@@ -14,13 +14,20 @@ public final class Main {
 
     /** SIGTERM (an orchestrator stopping the node) drains it, then exits with 0. */
     private static void onSigterm(RelayNode node) {
-        Signal.handle(new Signal("TERM"), signal -> new Thread(() -> {
-            node.drainAndClose();
-            System.exit(0);
-        }, "relay-drain").start());
+        Signal.handle(new Signal("TERM"), signal -> {
+            Thread drain = new Thread(() -> {
+                node.drainAndClose();
+                System.exit(0);
+            }, "relay-drain");
+            // the signal thread is a daemon, and so would this be: the JVM would end as soon as the
+            // server's threads stop, cutting the drain's last steps (and its last log line) short
+            drain.setDaemon(false);
+            drain.start();
+        });
     }
 
     public static void main(String[] args) {
+        LogFormat.choose(System.getenv(), args); // before anything makes a logger
         NodeConfig config;
         try {
             config = ConfigLoader.load(System.getenv(), args);

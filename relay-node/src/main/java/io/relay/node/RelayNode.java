@@ -10,9 +10,11 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.relay.api.ApiRoutes;
 import io.relay.api.DevTokenRoute;
 import io.relay.api.HealthRoutes;
 import io.relay.api.MetricsRoute;
+import io.relay.api.StaticRoutes;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.relay.auth.TokenMinter;
@@ -30,6 +32,7 @@ import io.relay.redis.Keys;
 import io.relay.session.Session;
 import io.relay.session.Sessions;
 import io.relay.transport.HttpServer;
+import io.relay.transport.TlsContext;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,6 +41,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +61,7 @@ public final class RelayNode implements AutoCloseable {
     private final List<AutoCloseable> resources = new ArrayList<>();
     private Sessions sessions;
     private Drain drain;
+    private NodeLiveness liveness;
     private StatefulRedisConnection<String, String> commands;
     private volatile boolean draining;
     private RedisBroker broker;
@@ -82,6 +87,8 @@ public final class RelayNode implements AutoCloseable {
     }
 
     private void build() {
+        // a bad certificate or key stops the node before anything else starts
+        SSLContext tls = config.tlsCert() == null ? null : TlsContext.load(config.tlsCert(), config.tlsKey());
         String redisUrl = config.redisUrl() != null ? config.redisUrl() : own(EmbeddedRedis.start()).url();
         String secret = config.devMode() ? randomSecret() : config.jwtSecret();
         NodeConfig effective = config.devMode() ? config.toBuilder().jwtSecret(secret).build() : config;
@@ -90,6 +97,8 @@ public final class RelayNode implements AutoCloseable {
         RedisClient client = RedisClient.create(RedisURI.create(redisUrl));
         client.setOptions(clientOptions(config.redisTimeout()));
         resources.add(client::shutdown);
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        client.addListener(new RedisCommandMeter(registry)); // before connecting: Lettuce wraps commands per connection
         commands = own(client.connect(StringCodec.UTF8));
         StatefulRedisPubSubConnection<String, byte[]> pubsub =
                 own(client.connectPubSub(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE)));
@@ -108,13 +117,12 @@ public final class RelayNode implements AutoCloseable {
         broker = new RedisBroker(keys, config.nodeId(), client, commands, pubsub, new Fanout(hub, sessions, recovery),
                 timer, config.unsubscribeDelay(), config.historySize(), config.historyTtl());
         Joins joins = new Joins(codec, hub, broker, presence, history, config.maxRoomsPerConnection(), MAX_REPLAY);
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        Metrics metrics = new Metrics(registry, sessions, hub, lanes);
+        liveness = new NodeLiveness(keys, commands, config.nodeId(), config.nodeTtl(), describe());
+        Metrics metrics = own(new Metrics(registry, sessions, hub, lanes, broker, liveness));
         Coordinator coordinator = new Coordinator(codec, sessions, broker, presence, history, verifier, joins,
                 config.nodeId(), (int) config.heartbeat().toSeconds(), config.allowPublishWithoutJoin(), metrics);
         drain = new Drain(sessions, session -> coordinator.closed(session, -1));
 
-        NodeLiveness liveness = new NodeLiveness(keys, commands, config.nodeId(), config.nodeTtl(), describe());
         await(liveness.sweepLeftoversOfSelf(), "sweeping what an earlier run of node " + config.nodeId() + " left");
         liveness.beat();
         every(timer, liveness.interval(), liveness::beat);
@@ -122,18 +130,25 @@ public final class RelayNode implements AutoCloseable {
         every(timer, Duration.ofSeconds(1), broker::probe);
         awaitDelivering();
 
-        http = HttpServer.create(config, verifier, sessions, coordinator, codec, this::ready);
+        http = HttpServer.create(config, verifier, sessions, coordinator, codec, this::ready, metrics, tls);
         HealthRoutes.register(http.routes(), this::ready);
         MetricsRoute.register(http.routes(), registry);
-        if (config.devMode()) {
+        StaticRoutes.register(http.routes());
+        ApiRoutes.register(http.routes(), config.apiKey(), config.maxFrameBytes(), codec, broker, presence, history);
+        if (config.devMode() || config.devTokens()) {
             DevTokenRoute.register(http.routes(), new TokenMinter(secret));
+        }
+        if (config.devMode()) {
             devToken = new TokenMinter(secret).mint("dev", "Developer", Duration.ofHours(24));
+        } else if (config.devTokens()) {
+            log.warn("RELAY_DEV_TOKENS=true: anyone who can reach this node can mint a token at POST /dev/token "
+                    + "(demo clusters only, never in production)");
         }
         http.start();
         resources.add(this::closeHttp);
         every(timer, Duration.ofSeconds(1), new Heartbeats(sessions, config.heartbeat()));
-        log.info("node {} listening on {}:{} (redis {})", config.nodeId(), config.host(), http.port(),
-                RedisURI.create(redisUrl).toString());
+        log.info("node {} listening on {}://{}:{} (redis {})", config.nodeId(), tls == null ? "http" : "https",
+                config.host(), http.port(), RedisURI.create(redisUrl).toString());
         if (config.devMode()) {
             announceDevMode();
         }
@@ -148,6 +163,7 @@ public final class RelayNode implements AutoCloseable {
         try {
             drain.run(config.drainTimeout());
             commands.async().ping().toCompletableFuture().get(2, TimeUnit.SECONDS); // presence leaves are done
+            liveness.retire().toCompletableFuture().get(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
@@ -192,7 +208,7 @@ public final class RelayNode implements AutoCloseable {
 
     /** Stops at once: closes clients with 1012, then everything else, in reverse order of making. */
     @Override
-    public void close() {
+    public synchronized void close() { // SIGTERM's drain and the shutdown hook may both get here
         stopping = true;
         for (int i = resources.size() - 1; i >= 0; i--) {
             try {
@@ -212,13 +228,14 @@ public final class RelayNode implements AutoCloseable {
     }
 
     private void announceDevMode() {
-        String url = "ws://localhost:" + http.port() + "/ws/lobby?token=" + devToken;
+        String tls = config.tlsCert() == null ? "" : "s";
+        String url = "ws" + tls + "://localhost:" + http.port() + "/ws/lobby?token=" + devToken;
         // printed, not logged: a demo credential for the person starting the node, never written to log files
         System.out.println();
         System.out.println("  DEVELOPMENT MODE: no RELAY_JWT_SECRET / RELAY_JWT_PUBLIC_KEY, tokens are signed with a random secret.");
         System.out.println("  A token for user 'dev' (valid 24 h):  " + devToken);
         System.out.println("  Try:  npx wscat -c '" + url + "'");
-        System.out.println("  More tokens:  curl -X POST 'http://localhost:" + http.port() + "/dev/token?user=ann&name=Ann'");
+        System.out.println("  More tokens:  curl -X POST 'http" + tls + "://localhost:" + http.port() + "/dev/token?user=ann&name=Ann'");
         System.out.println();
     }
 
@@ -228,19 +245,9 @@ public final class RelayNode implements AutoCloseable {
             throw new IllegalArgumentException("RELAY_REDIS_CLUSTER=true is not supported yet: use a single Redis "
                     + "or Sentinel (RELAY_REDIS_URL=redis-sentinel://...)");
         }
-        if (config.tlsCert() != null) {
-            throw new IllegalArgumentException("RELAY_TLS_CERT/RELAY_TLS_KEY are not supported yet: "
-                    + "terminate TLS in a proxy in front of the node");
-        }
         if (config.devMode() && (config.jwtIssuer() != null || config.jwtAudience() != null)) {
             throw new IllegalArgumentException("RELAY_JWT_ISSUER/RELAY_JWT_AUDIENCE need RELAY_JWT_SECRET or "
                     + "RELAY_JWT_PUBLIC_KEY: development-mode tokens carry no iss/aud");
-        }
-        if (config.apiKey() != null) {
-            log.warn("RELAY_API_KEY is set but the server API is not built yet: no /api routes are served");
-        }
-        if ("json".equals(config.logFormat())) {
-            log.warn("RELAY_LOG_FORMAT=json is not built yet: logging as text");
         }
     }
 

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +33,8 @@ public final class NodeLiveness {
     private final String nodeId;
     private final Duration ttl;
     private final String description;
+    private final AtomicLong sweeps = new AtomicLong();
+    private volatile boolean retired;
 
     public NodeLiveness(Keys keys, StatefulRedisConnection<String, String> commands, String nodeId, Duration ttl,
                         String description) {
@@ -42,6 +45,11 @@ public final class NodeLiveness {
         this.description = description;
     }
 
+    /** Dead nodes (other than this one's earlier runs) this node has swept. */
+    public long sweeps() {
+        return sweeps.get();
+    }
+
     /** How often {@link #beat()} should run: a third of the TTL, so one lost beat does not kill the node. */
     public Duration interval() {
         return ttl.dividedBy(3);
@@ -49,6 +57,9 @@ public final class NodeLiveness {
 
     /** Refreshes this node's key. Failures are logged and retried next beat. */
     public void beat() {
+        if (retired) {
+            return;
+        }
         RedisAsyncCommands<String, String> redis = commands.async();
         redis.set(keys.node(nodeId), description, SetArgs.Builder.px(ttl.toMillis()));
         redis.sadd(keys.nodes(), nodeId).whenComplete((ok, e) -> {
@@ -80,6 +91,17 @@ public final class NodeLiveness {
         return sweepIfUnclaimed(nodeId);
     }
 
+    /**
+     * A clean stop (after a drain): this node stops beating and takes its own registration away, so
+     * no other node sweeps it later; any presence the drain did not remove is swept with leave events.
+     */
+    public CompletionStage<Void> retire() {
+        retired = true;
+        return sweep(nodeId)
+                .thenCompose(done -> commands.async().del(keys.node(nodeId), keys.nodeSweep(nodeId)))
+                .thenApply(n -> (Void) null);
+    }
+
     private CompletionStage<Void> sweepDead(Set<String> listed) {
         CompletableFuture<?>[] sweeps = listed.stream()
                 .filter(id -> !id.equals(nodeId))
@@ -108,6 +130,7 @@ public final class NodeLiveness {
                     .toList();
             return CompletableFuture.allOf(left.toArray(CompletableFuture[]::new)).thenCompose(done -> {
                 long users = left.stream().mapToLong(CompletableFuture::join).sum();
+                sweeps.addAndGet(dead.equals(nodeId) ? 0 : 1);
                 if (!dead.equals(nodeId) || users > 0) {
                     log.warn("swept node {}: {} users left {} rooms", dead, users, rooms.size());
                 }

@@ -35,6 +35,7 @@ public final class Session implements Subscriber {
     private final FrameCodec codec;
     private final int queueLimit;
     private final RateLimiter rateLimiter;
+    private final OutboundMeter meter;
     private final Map<String, Membership> rooms = new ConcurrentHashMap<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicLong queuedBytes = new AtomicLong();
@@ -49,8 +50,9 @@ public final class Session implements Subscriber {
     public enum Membership { JOINING, COUNTED }
 
     public Session(String id, Principal principal, WebSocketChannel channel, FrameCodec codec, int queueLimit,
-                   int rate, int burst) {
+                   int rate, int burst, OutboundMeter meter) {
         this.id = id;
+        this.meter = meter;
         this.principal = principal;
         this.channel = channel;
         this.codec = codec;
@@ -76,6 +78,21 @@ public final class Session implements Subscriber {
         return principal.userId();
     }
 
+    /** This connection's id in the log context until closed (in a {@code finally}). */
+    public LogContext logContext() {
+        return LogContext.of(id);
+    }
+
+    /** Runs {@code logging} (a log call about this connection) with its id in the log context. */
+    public void inLogContext(Runnable logging) {
+        LogContext context = logContext();
+        try {
+            logging.run();
+        } finally {
+            context.close();
+        }
+    }
+
     /** Encodes and queues one frame for this client only. */
     public void send(ServerFrame frame) {
         deliver(ByteBuffer.wrap(codec.encodeToBytes(frame)));
@@ -94,8 +111,22 @@ public final class Session implements Subscriber {
                     + QUEUE_BYTE_LIMIT + " bytes");
             return;
         }
-        // the buffer rides along as the callback's context: its limit tells how many bytes went out
-        WebSockets.sendText(frame, channel, sent, frame);
+        meter.queued(frame);
+        write(frame);
+    }
+
+    /**
+     * Hands a frame to Undertow's queue for the socket, on the delivering thread. Not batched on the I/O
+     * thread: writes to a client whose socket is full cost time, and there they would hold up every other
+     * client of that thread until a reading one overflowed too (SlowConsumerIT).
+     */
+    private void write(ByteBuffer frame) {
+        if (channel.isOpen()) {
+            // the buffer rides along as the callback's context: its limit tells how many bytes went out
+            WebSockets.sendText(frame, channel, sent, frame);
+        } else {
+            sent.complete(channel, frame);
+        }
     }
 
     @Override

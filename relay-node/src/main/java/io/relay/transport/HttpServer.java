@@ -3,6 +3,7 @@ package io.relay.transport;
 import io.relay.auth.TokenVerifier;
 import io.relay.config.NodeConfig;
 import io.relay.model.FrameCodec;
+import io.relay.session.OutboundMeter;
 import io.relay.session.Sessions;
 import io.undertow.Handlers;
 import io.undertow.Undertow;
@@ -11,12 +12,13 @@ import io.undertow.server.HttpHandler;
 import io.undertow.server.RoutingHandler;
 import java.net.InetSocketAddress;
 import java.util.function.BooleanSupplier;
+import javax.net.ssl.SSLContext;
 import org.xnio.Options;
 
 /**
  * Undertow on one port: the WebSocket endpoints {@code /ws} and {@code /ws/{room}}, and whatever
- * HTTP routes the node adds. Handlers run on the XNIO I/O threads and never block, so the worker
- * pool is kept small.
+ * HTTP routes the node adds; over TLS ({@code wss://}, {@code https://}) when RELAY_TLS_CERT is set.
+ * Handlers run on the XNIO I/O threads and never block, so the worker pool is kept small.
  */
 public final class HttpServer implements AutoCloseable {
     private static final int MAX_HEADER_BYTES = 16 * 1024;
@@ -35,12 +37,14 @@ public final class HttpServer implements AutoCloseable {
 
     /**
      * Builds the server with its WebSocket endpoints; add more routes with {@link #routes()}, then
-     * {@link #start()}. {@code ready} gates new upgrades (503 while false).
+     * {@link #start()}. {@code ready} gates new upgrades (503 while false). {@code framesOut} is told of
+     * every frame queued for a client; with {@code tls} (see {@link TlsContext}) the port speaks HTTPS only.
      */
     public static HttpServer create(NodeConfig config, TokenVerifier verifier, Sessions sessions, ClientHandler handler,
-                                    FrameCodec codec, BooleanSupplier ready) {
+                                    FrameCodec codec, BooleanSupplier ready, OutboundMeter framesOut,
+                                    SSLContext tls) {
         SocketAcceptor acceptor = new SocketAcceptor(handler, codec, new SocketAcceptor.Limits(
-                config.maxFrameBytes(), config.outboundQueue(), config.rate(), config.burst()));
+                config.maxFrameBytes(), config.outboundQueue(), config.rate(), config.burst()), framesOut);
         HttpHandler notUpgrade = exchange -> HttpReplies.error(exchange, 400, "bad_request",
                 "this endpoint takes WebSocket upgrades only");
         HttpHandler upgrade = new UpgradeHandler(verifier, sessions, ready, config.allowedOrigins(),
@@ -49,9 +53,15 @@ public final class HttpServer implements AutoCloseable {
                 .get("/ws", upgrade)
                 .get("/ws/{room}", upgrade)
                 .setFallbackHandler(exchange -> HttpReplies.error(exchange, 404, "not_found", "no such route"));
-        Undertow undertow = Undertow.builder()
-                .addHttpListener(config.port(), config.host())
+        Undertow.Builder builder = Undertow.builder();
+        if (tls != null) { // HTTPS instead of HTTP on the one port: wss:// and https:// only
+            builder.addHttpsListener(config.port(), config.host(), tls);
+        } else {
+            builder.addHttpListener(config.port(), config.host());
+        }
+        Undertow undertow = builder
                 .setHandler(routes)
+                .setIoThreads(config.ioThreads())
                 .setWorkerThreads(4)
                 .setServerOption(UndertowOptions.MAX_HEADER_SIZE, MAX_HEADER_BYTES)
                 .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, REQUEST_PARSE_TIMEOUT_MS)

@@ -2,6 +2,7 @@ package io.relay.transport;
 
 import io.relay.auth.Principal;
 import io.relay.model.FrameCodec;
+import io.relay.session.OutboundMeter;
 import io.relay.session.Session;
 import io.undertow.websockets.WebSocketConnectionCallback;
 import io.undertow.websockets.core.WebSocketChannel;
@@ -18,18 +19,20 @@ final class SocketAcceptor implements WebSocketConnectionCallback {
     private final ClientHandler handler;
     private final FrameCodec codec;
     private final Limits limits;
+    private final OutboundMeter meter;
 
-    SocketAcceptor(ClientHandler handler, FrameCodec codec, Limits limits) {
+    SocketAcceptor(ClientHandler handler, FrameCodec codec, Limits limits, OutboundMeter meter) {
         this.handler = handler;
         this.codec = codec;
         this.limits = limits;
+        this.meter = meter;
     }
 
     @Override
     public void onConnect(WebSocketHttpExchange exchange, WebSocketChannel channel) {
         Principal principal = exchange.getAttachment(UpgradeHandler.PRINCIPAL);
         Session session = new Session(newId(), principal, channel, codec, limits.outboundQueue(), limits.rate(),
-                limits.burst());
+                limits.burst(), meter);
         SocketListener listener = new SocketListener(session, handler, limits.maxFrameBytes());
         channel.getReceiveSetter().set(listener);
         channel.addCloseTask(ch -> handler.closed(session, listener.peerCloseCode()));

@@ -1,5 +1,6 @@
 package io.relay.transport;
 
+import io.relay.session.LogContext;
 import io.relay.session.Session;
 import io.undertow.websockets.core.AbstractReceiveListener;
 import io.undertow.websockets.core.BufferedBinaryMessage;
@@ -35,13 +36,23 @@ final class SocketListener extends AbstractReceiveListener {
 
     @Override
     protected void onFullTextMessage(WebSocketChannel channel, BufferedTextMessage message) {
-        handler.text(session, message.getData());
+        LogContext context = session.logContext(); // whatever handling the frame logs names the connection
+        try {
+            handler.text(session, message.getData());
+        } finally {
+            context.close();
+        }
     }
 
     @Override
     protected void onFullBinaryMessage(WebSocketChannel channel, BufferedBinaryMessage message) {
         message.getData().free();
-        handler.binary(session);
+        LogContext context = session.logContext();
+        try {
+            handler.binary(session);
+        } finally {
+            context.close();
+        }
     }
 
     @Override
@@ -57,7 +68,7 @@ final class SocketListener extends AbstractReceiveListener {
 
     @Override
     protected void onError(WebSocketChannel channel, Throwable error) {
-        log.debug("session={} read error: {}", session.id(), error.toString());
+        session.inLogContext(() -> log.debug("session={} read error: {}", session.id(), error.toString()));
         IoUtils.safeClose(channel);
     }
 

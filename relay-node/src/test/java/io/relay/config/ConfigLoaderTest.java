@@ -82,6 +82,7 @@ class ConfigLoaderTest {
         env.put("RELAY_TLS_CERT", cert.toString());
         env.put("RELAY_TLS_KEY", key.toString());
         env.put("RELAY_LOG_FORMAT", "json");
+        env.put("RELAY_IO_THREADS", "1");
 
         NodeConfig c = ConfigLoader.load(env, new String[0]);
 
@@ -89,7 +90,17 @@ class ConfigLoaderTest {
                 "app:relay", null, pub, "https://auth.example", "relay", false,
                 List.of("https://a.example", "https://b.example"), "api-key-1", 131072, 10, 20, 5, 7, true, 256, 300,
                 Duration.ofHours(2), Duration.ofSeconds(15), Duration.ofSeconds(30), Duration.ofSeconds(20),
-                Duration.ofMillis(1500), Duration.ZERO, cert, key, "json"));
+                Duration.ofMillis(1500), Duration.ZERO, cert, key, "json", false, 1));
+    }
+
+    @Test
+    void devTokensGoWithASecretButNotWithAPublicKey(@TempDir Path dir) throws Exception {
+        assertThat(ConfigLoader.load(Map.of("RELAY_JWT_SECRET", SECRET, "RELAY_DEV_TOKENS", "true"), null).devTokens())
+                .isTrue();
+        Path pub = Files.writeString(dir.resolve("pub.pem"), "x");
+        assertThatThrownBy(() -> ConfigLoader.load(
+                Map.of("RELAY_JWT_PUBLIC_KEY", pub.toString(), "RELAY_DEV_TOKENS", "true"), null))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("RELAY_DEV_TOKENS");
     }
 
     @Test

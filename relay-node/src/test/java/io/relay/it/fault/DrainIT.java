@@ -115,6 +115,12 @@ class DrainIT {
             System.out.printf("DrainIT: the drained node exited with %d after %d ms%n", exit,
                     (System.nanoTime() - term) / 1_000_000);
             assertThat(exit).as("exit code of the drained node").isZero();
+            // a clean stop takes its registration with it: nobody has to sweep it later
+            assertThat(cluster.redis().commands().exists("relay:node:" + draining.nodeId()))
+                    .as("liveness key of the drained node").isZero();
+            assertThat(cluster.redis().commands().smembers("relay:nodes"))
+                    .as("registered nodes after the drain").doesNotContain(draining.nodeId())
+                    .contains(a.nodeId(), b.nodeId());
 
             TestClient.assertNoFrame(List.of(wa, wb), f -> Frames.type("presence").test(f)
                     && "leave".equals(f.path("event").asText()), Duration.ofSeconds(1));

@@ -10,6 +10,9 @@ import static io.relay.testing.ResumeSupport.seq;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.relay.testing.Cluster;
 import io.relay.testing.Frames;
@@ -122,6 +125,37 @@ class ResumeExpiryIT {
             assertThat(redis().pttl(key)).as("PTTL of %s (history TTL %d ms)", key, TTL.toMillis())
                     .isBetween(1L, TTL.toMillis());
         }
+    }
+
+    @Test
+    void aBusyRoomDropsMessagesOnceTheyAreOlderThanTheTtl() {
+        String room = Cluster.unique("resume-age");
+        TestClient publisher = cluster.connect(0, "pub-" + room, "Pub");
+        publisher.join(room);
+        int old = 16;
+        publishNumbered(publisher, room, "old", 0, old);
+        long start = System.nanoTime();
+        // the room stays busy (10 publishes a second, so its keys never expire) until the first 16 are trimmed
+        long[] lastPublish = {0};
+        int[] next = {0};
+        long trimmedAfter = Poll.until(TTL.multipliedBy(3), () -> {
+            if (System.nanoTime() - lastPublish[0] >= 100_000_000L) {
+                publishNumbered(publisher, room, "new", next[0], next[0] + 1);
+                next[0]++;
+                lastPublish[0] = System.nanoTime();
+            }
+            return firstRetainedSeq(room) > old ? System.nanoTime() - start : -1L;
+        }, t -> t >= 0, "the " + old + " oldest messages of " + room + " to be trimmed by age");
+        assertThat(Duration.ofNanos(trimmedAfter)).as("age of the oldest messages when they were trimmed")
+                .isGreaterThanOrEqualTo(TTL.minusMillis(100));
+    }
+
+    private static long firstRetainedSeq(String room) {
+        List<StreamMessage<String, String>> oldest = redis().xrange(historyKey(room), Range.create("-", "+"),
+                Limit.from(1));
+        assertThat(oldest).as("history of %s", room).isNotEmpty();
+        String id = oldest.get(0).getId();
+        return Long.parseLong(id.substring(0, id.indexOf('-')));
     }
 
     private static RedisCommands<String, String> redis() {
