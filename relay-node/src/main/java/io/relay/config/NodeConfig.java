@@ -1,8 +1,11 @@
 package io.relay.config;
 
+import java.lang.reflect.RecordComponent;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.StringJoiner;
 
 /**
  * Everything a node is configured with, immutable. Defaults live in {@link #defaults()} and nowhere
@@ -78,6 +81,37 @@ public record NodeConfig(
 
     public NodeConfig {
         allowedOrigins = allowedOrigins == null ? null : List.copyOf(allowedOrigins);
+    }
+
+    /**
+     * Every field, with the JWT secret, the API key and a password in the Redis URL masked: the record's
+     * own {@code toString} would print them wherever a config ends up in a log or an exception.
+     */
+    @Override
+    public String toString() {
+        StringJoiner out = new StringJoiner(", ", "NodeConfig[", "]");
+        for (RecordComponent field : NodeConfig.class.getRecordComponents()) {
+            out.add(field.getName() + "=" + shown(field));
+        }
+        return out.toString();
+    }
+
+    private static final Set<String> SECRETS = Set.of("jwtSecret", "apiKey");
+
+    private String shown(RecordComponent field) {
+        Object value;
+        try {
+            value = field.getAccessor().invoke(this);
+        } catch (ReflectiveOperationException e) {
+            return "?";
+        }
+        if (value != null && SECRETS.contains(field.getName())) {
+            return "***";
+        }
+        if (value != null && field.getName().equals("redisUrl")) {
+            return value.toString().replaceAll("(?<=://)[^@/]*@", "***@");
+        }
+        return String.valueOf(value);
     }
 
     /** True when no JWT key is configured: a random secret is made and a demo token printed. */

@@ -238,4 +238,14 @@ class ConfigLoaderTest {
             throw new AssertionError(e);
         }
     }
+
+    @Test
+    void printingAConfigShowsNoSecret() {
+        String apiKey = "k".repeat(40);
+        NodeConfig config = ConfigLoader.load(Map.of("RELAY_JWT_SECRET", SECRET, "RELAY_API_KEY", apiKey,
+                "RELAY_REDIS_URL", "redis://default:hunter2-redis@r:6379/0"), null);
+
+        assertThat(config.toString()).doesNotContain(SECRET).doesNotContain(apiKey).doesNotContain("hunter2")
+                .contains("jwtSecret=***", "apiKey=***", "redisUrl=redis://***@r:6379/0", "rate=50");
+    }
 }
