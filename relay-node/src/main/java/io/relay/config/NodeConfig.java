@@ -43,7 +43,7 @@ import java.util.StringJoiner;
  * @param tlsKey PEM private key for tlsCert, or null
  * @param logFormat {@code text} or {@code json}
  * @param devTokens serve {@code POST /dev/token} even with a configured HS256 secret (demo clusters only)
- * @param ioThreads socket I/O threads; each wakes for the frames of its sockets, so fewer threads, fewer wake-ups
+ * @param ioThreads Undertow's socket I/O threads
  */
 public record NodeConfig(
         int port,
