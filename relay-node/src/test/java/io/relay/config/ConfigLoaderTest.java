@@ -139,7 +139,7 @@ class ConfigLoaderTest {
 
     @Test
     void aSwitchFlagAloneMeansTrue() {
-        NodeConfig c = ConfigLoader.load(Map.of("RELAY_JWT_REQUIRE_EXP", "false", "RELAY_REDIS_URL", "redis://r:6379"),
+        NodeConfig c = ConfigLoader.load(Map.of("RELAY_JWT_REQUIRE_EXP", "false", "RELAY_REDIS_URL", "redis://r:7000"),
                 new String[] {"--redis-cluster", "--jwt-require-exp"});
 
         assertThat(c.redisCluster()).isTrue();
@@ -243,9 +243,9 @@ class ConfigLoaderTest {
     void printingAConfigShowsNoSecret() {
         String apiKey = "k".repeat(40);
         NodeConfig config = ConfigLoader.load(Map.of("RELAY_JWT_SECRET", SECRET, "RELAY_API_KEY", apiKey,
-                "RELAY_REDIS_URL", "redis://default:hunter2-redis@r:6379/0"), null);
+                "RELAY_REDIS_URL", "redis://default:hunter2-redis@r:7000/0"), null);
 
         assertThat(config.toString()).doesNotContain(SECRET).doesNotContain(apiKey).doesNotContain("hunter2")
-                .contains("jwtSecret=***", "apiKey=***", "redisUrl=redis://***@r:6379/0", "rate=50");
+                .contains("jwtSecret=***", "apiKey=***", "redisUrl=redis://***@r:7000/0", "rate=50");
     }
 }

@@ -26,8 +26,8 @@ class ConfigLoaderValidationTest {
         "RELAY_PORT | 99999999999999999999 | RELAY_PORT (--port) must be a port number 0-65535",
         "RELAY_NODE_ID | a b | RELAY_NODE_ID (--node-id) must be 1-128 characters of A-Z a-z 0-9 _ . @ : -, got 'a b'",
         "RELAY_NODE_ID | n{1} | RELAY_NODE_ID (--node-id) must be 1-128",
-        "RELAY_REDIS_URL | http://r:6379 | RELAY_REDIS_URL (--redis-url) must be a redis://, rediss:// or redis-sentinel:// URI, got scheme 'http'",
-        "RELAY_REDIS_URL | localhost:6379 | RELAY_REDIS_URL (--redis-url) must be a redis://, rediss:// or redis-sentinel:// URI",
+        "RELAY_REDIS_URL | http://r:7000 | RELAY_REDIS_URL (--redis-url) must be a redis://, rediss:// or redis-sentinel:// URI, got scheme 'http'",
+        "RELAY_REDIS_URL | localhost:7000 | RELAY_REDIS_URL (--redis-url) must be a redis://, rediss:// or redis-sentinel:// URI",
         "RELAY_REDIS_URL | redis:// | RELAY_REDIS_URL (--redis-url) must be a redis://",
         "RELAY_REDIS_CLUSTER | yes | RELAY_REDIS_CLUSTER (--redis-cluster) must be true or false, got 'yes'",
         "RELAY_KEY_PREFIX | {relay} | RELAY_KEY_PREFIX (--key-prefix) must be made of A-Z a-z 0-9 _ . : - only, got '{relay}'",
@@ -83,14 +83,14 @@ class ConfigLoaderValidationTest {
 
     @Test
     void neverQuotesARedisUrl() {
-        assertThatThrownBy(() -> ConfigLoader.load(Map.of("RELAY_REDIS_URL", "http://user:hunter2@r:6379"), null))
+        assertThatThrownBy(() -> ConfigLoader.load(Map.of("RELAY_REDIS_URL", "http://user:hunter2@r:7000"), null))
                 .isInstanceOf(ConfigException.class)
                 .message().doesNotContain("hunter2");
     }
 
     @Test
     void acceptsEveryRedisScheme() {
-        for (String url : new String[] {"redis://r:6379", "rediss://r:6380", "redis-sentinel://s:26379#mymaster",
+        for (String url : new String[] {"redis://r:7000", "rediss://r:6380", "redis-sentinel://s:26379#mymaster",
                 "REDIS://r"}) {
             assertThat(ConfigLoader.load(Map.of("RELAY_REDIS_URL", url), null).redisUrl()).isEqualTo(url);
         }
