@@ -15,9 +15,6 @@ import io.relay.presence.Presence;
 import io.undertow.server.HttpServerExchange;
 import java.math.BigInteger;
 import java.util.Deque;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 
 /**
  * The room routes of the server API: publish (the clients' publish path: history, offset and
@@ -80,18 +77,8 @@ final class RoomEndpoints {
         }
         Integer limit = limit(exchange);
         if (limit != null) {
-            replies.afterRedis(exchange, "history", () -> page(room, since, limit), p -> historyReply(room, p));
+            replies.afterRedis(exchange, "history", () -> history.page(room, since, limit), p -> historyReply(room, p));
         }
-    }
-
-    /** Paging is within the current epoch: an offset of an older one reads from the start of this one. */
-    private CompletionStage<HistoryPage> page(String room, Offset since, int limit) {
-        if (since == null) {
-            return history.latest(room, limit);
-        }
-        return history.after(room, since.seq(), limit).thenCompose(p -> p.top().epoch().equals(since.epoch())
-                ? CompletableFuture.completedFuture(p)
-                : history.after(room, 0, limit));
     }
 
     private ApiReplies.Reply historyReply(String room, HistoryPage page) {

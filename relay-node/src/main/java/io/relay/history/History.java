@@ -1,5 +1,6 @@
 package io.relay.history;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -13,4 +14,18 @@ public interface History {
 
     /** The newest {@code limit} entries, oldest first; {@code limit} 0 reads only the position. */
     CompletionStage<HistoryPage> latest(String room, int limit);
+
+    /**
+     * What a {@code history} request reads: the newest {@code limit} without {@code since}, else the
+     * {@code limit} after it. Paging is within the current epoch: an offset of an older one reads from
+     * the start of this one.
+     */
+    default CompletionStage<HistoryPage> page(String room, Offset since, int limit) {
+        if (since == null) {
+            return latest(room, limit);
+        }
+        return after(room, since.seq(), limit).thenCompose(p -> p.top().epoch().equals(since.epoch())
+                ? CompletableFuture.completedFuture(p)
+                : after(room, 0, limit));
+    }
 }

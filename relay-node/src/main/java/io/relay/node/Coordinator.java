@@ -5,7 +5,6 @@ import io.relay.auth.Principal;
 import io.relay.auth.TokenVerifier;
 import io.relay.broker.Broker;
 import io.relay.history.History;
-import io.relay.history.HistoryPage;
 import io.relay.history.Offset;
 import io.relay.model.ClientFrame;
 import io.relay.model.CloseCode;
@@ -23,7 +22,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.util.RawValue;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -225,10 +223,7 @@ final class Coordinator implements ClientHandler {
             error(session, h.id(), ErrorCode.BAD_REQUEST, "'since' is not an offset given by this server");
             return;
         }
-        CompletionStage<HistoryPage> page = since == null
-                ? history.latest(h.room(), h.limit())
-                : history.after(h.room(), since.seq(), h.limit()).thenCompose(p -> sameEpoch(p, since, h));
-        page.whenComplete((p, e) -> {
+        history.page(h.room(), since, h.limit()).whenComplete((p, e) -> {
             if (e != null) {
                 unavailable(session, h.id(), "history", e);
             } else {
@@ -236,13 +231,6 @@ final class Coordinator implements ClientHandler {
                 session.send(new ServerFrame.HistoryReply(h.id(), h.room(), messages));
             }
         });
-    }
-
-    /** Paging is within the current epoch: an offset of an older one reads from the start of this one. */
-    private CompletionStage<HistoryPage> sameEpoch(HistoryPage page, Offset since, ClientFrame.History h) {
-        return page.top().epoch().equals(since.epoch())
-                ? CompletableFuture.completedFuture(page)
-                : history.after(h.room(), 0, h.limit());
     }
 
     private void refresh(Session session, ClientFrame.Refresh r) {

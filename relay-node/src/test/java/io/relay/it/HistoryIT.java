@@ -107,6 +107,22 @@ class HistoryIT {
         assertThat(paged).containsExactlyElementsOf(range(0, 10));
     }
 
+    /** docs/protocol.md: a {@code since} of an older epoch (history expired and started again) pages from the start. */
+    @Test
+    void aSinceOfAnOlderEpochPagesFromTheStartOfTheCurrentOne() {
+        String room = Cluster.unique("history-epoch");
+        TestClient publisher = cluster.connect(0, "pub-" + room, "Pub");
+        publisher.join(room);
+        List<String> offsets = publishNumbered(publisher, room, 5);
+        String third = offsets.get(2);
+        String olderEpoch = (third.startsWith("a") ? "b" : "a") + third.substring(1, third.indexOf(':'));
+        String sameSeqInOlderEpoch = olderEpoch + third.substring(third.indexOf(':'));
+
+        assertThat(numbers(history(publisher, room, sameSeqInOlderEpoch, 2)))
+                .as("a position in another epoch is not a position in this one").containsExactly(0, 1);
+        assertThat(numbers(history(publisher, room, third, 2))).as("the same seq in this epoch").containsExactly(3, 4);
+    }
+
     @Test
     void limitIsCutTo500() {
         String room = Cluster.unique("history-limit");
