@@ -87,36 +87,8 @@ trap 'echo "e2e: FAILED at line $LINENO: $BASH_COMMAND" >&2' ERR
 trap 'exit 143' TERM
 trap 'exit 130' INT
 
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-# A free port below the ephemeral range (as bench/run-workloads.sh picks them). Bounded: 200 tries.
-free_port() {
-  local p i
-  for ((i = 0; i < 200; i++)); do
-    p=$((20000 + RANDOM % 12000))
-    if ! port_open "$p" && ! ss -Htln "sport = :$p" 2>/dev/null | grep -q .; then echo "$p"; return 0; fi
-  done
-  echo "no free port found" >&2; return 1
-}
-
-http_status() { # port path -> HTTP status code, or 000
-  if command -v curl >/dev/null; then
-    curl -s -o /dev/null -m 2 -w '%{http_code}' "http://127.0.0.1:$1$2" || echo 000
-  else
-    (exec 3<>"/dev/tcp/127.0.0.1/$1" && printf 'GET %s HTTP/1.0\r\n\r\n' "$2" >&3 \
-      && timeout 2 head -n1 <&3 | awk '{print $2}') 2>/dev/null || echo 000
-  fi
-}
-
-# redis-server from PATH, else the one inside the embedded-redis jar in ~/.m2 (as bench/run-workloads.sh)
-redis_binary() {
-  if command -v redis-server >/dev/null; then command -v redis-server; return; fi
-  local jar="$HOME/.m2/repository/org/signal/embedded-redis/0.9.1/embedded-redis-0.9.1.jar"
-  [ -f "$jar" ] || { echo "no redis-server on PATH and no $jar to take one from" >&2; return 1; }
-  unzip -p "$jar" redis-server-7.0.15-linux-amd64 > "$RESULTS/redis-server"
-  chmod +x "$RESULTS/redis-server"
-  echo "$RESULTS/redis-server"
-}
+# port_open, free_port, http_status, redis_binary
+source "$ROOT/scripts/loopback.sh"
 
 apt_install() { # package: installs it with apt-get (non-interactive), logging to the results dir
   echo "installing $1 with apt-get"
@@ -127,7 +99,7 @@ apt_install() { # package: installs it with apt-get (non-interactive), logging t
 start_redis() {
   local bin i
   REDIS_PORT="$(free_port)"
-  bin="$(redis_binary)"
+  bin="$(redis_binary "$RESULTS")"
   "$bin" --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no --daemonize no \
     --logfile "$RESULTS/redis.log" --dir "$RESULTS" < /dev/null &
   PIDS+=($!)

@@ -130,7 +130,9 @@ public final class NodeLiveness {
                     .toList();
             return CompletableFuture.allOf(left.toArray(CompletableFuture[]::new)).thenCompose(done -> {
                 long users = left.stream().mapToLong(CompletableFuture::join).sum();
-                sweeps.addAndGet(dead.equals(nodeId) ? 0 : 1);
+                if (!dead.equals(nodeId)) {
+                    sweeps.incrementAndGet();
+                }
                 if (!dead.equals(nodeId) || users > 0) {
                     log.warn("swept node {}: {} users left {} rooms", dead, users, rooms.size());
                 }
