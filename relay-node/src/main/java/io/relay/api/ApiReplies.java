@@ -4,8 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.relay.transport.HttpReplies;
 import io.undertow.server.HttpServerExchange;
-import io.undertow.util.Headers;
 import io.undertow.util.SameThreadExecutor;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -43,10 +43,7 @@ final class ApiReplies {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot encode an API answer", e);
         }
-        exchange.setStatusCode(status);
-        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
-        exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
-        exchange.getResponseSender().send(text);
+        HttpReplies.json(exchange, status, text);
     }
 
     /** {@code {"error":code,"message":message}}; the message may quote what the caller sent (it is escaped). */
