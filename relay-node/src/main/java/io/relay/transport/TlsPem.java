@@ -28,6 +28,7 @@ import java.util.regex.Pattern;
 final class TlsPem {
     private static final Pattern BLOCK = Pattern.compile(
             "-----BEGIN ([A-Z0-9 ]+)-----\\s*([A-Za-z0-9+/=\\s]*?)\\s*-----END \\1-----");
+    private static final long MAX_FILE_BYTES = 1024 * 1024;
     private static final String CONVERT = "openssl pkcs8 -topk8 -nocrypt -in <key.pem> -out <key-pkcs8.pem>";
 
     /** One PEM block: its label ({@code CERTIFICATE}, {@code PRIVATE KEY}...) and its decoded bytes. */
@@ -102,6 +103,10 @@ final class TlsPem {
     private static List<Block> blocks(String variable, Path file) {
         String text;
         try {
+            if (Files.size(file) > MAX_FILE_BYTES) { // a misnamed file (a log, an archive) is not read into memory
+                throw new IllegalArgumentException(variable + " " + file + " is over " + MAX_FILE_BYTES
+                        + " bytes: not a PEM certificate chain or key");
+            }
             text = Files.readString(file, StandardCharsets.ISO_8859_1); // a binary file reads too, and has no block
         } catch (IOException e) {
             throw new IllegalArgumentException(variable + " " + file + " cannot be read: " + e, e);

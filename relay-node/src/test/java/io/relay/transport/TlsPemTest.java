@@ -133,6 +133,15 @@ class TlsPemTest {
     }
 
     @Test
+    void refusesAFileOverOneMebibyteWithoutReadingIt() throws IOException {
+        Path huge = dir.resolve("huge.pem");
+        String chain = Files.readString(rsa.chain());
+        Files.writeString(huge, chain + "x".repeat(1024 * 1024));
+        assertThatThrownBy(() -> TlsPem.certificates("RELAY_TLS_CERT", huge))
+                .hasMessageContaining("RELAY_TLS_CERT").hasMessageContaining("is over 1048576 bytes");
+    }
+
+    @Test
     void refusesAKeyThatIsNotTheServerCertificates() throws IOException {
         assertThatThrownBy(() -> TlsContext.load(rsa.chain(), ec.key()))
                 .hasMessageContaining("RELAY_TLS_KEY").hasMessageContaining("is not the key of the first certificate");
