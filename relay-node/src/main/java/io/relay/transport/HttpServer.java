@@ -48,7 +48,7 @@ public final class HttpServer implements AutoCloseable {
         HttpHandler notUpgrade = exchange -> HttpReplies.error(exchange, 400, "bad_request",
                 "this endpoint takes WebSocket upgrades only");
         HttpHandler upgrade = new UpgradeHandler(verifier, sessions, ready, config.allowedOrigins(),
-                config.devMode() && config.allowedOrigins() == null, Handlers.websocket(acceptor, notUpgrade));
+                config.devMode() && config.allowedOrigins() == null, acceptor.handshakeHandler(notUpgrade));
         RoutingHandler routes = Handlers.routing()
                 .get("/ws", upgrade)
                 .get("/ws/{room}", upgrade)

@@ -34,6 +34,11 @@ final class SocketListener extends AbstractReceiveListener {
         return peerCloseCode;
     }
 
+    /** The connection's close task: tells the handler, with the client's close code if it sent one. */
+    void closed(WebSocketChannel channel) {
+        handler.closed(session, peerCloseCode);
+    }
+
     @Override
     protected void onFullTextMessage(WebSocketChannel channel, BufferedTextMessage message) {
         LogContext context = session.logContext(); // whatever handling the frame logs names the connection
