@@ -9,7 +9,9 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.metrics.CommandLatencyRecorder;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
 import io.relay.api.ApiRoutes;
 import io.relay.api.DevTokenRoute;
 import io.relay.api.HealthRoutes;
@@ -38,11 +40,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
+import org.xnio.XnioWorker;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -94,7 +98,9 @@ public final class RelayNode implements AutoCloseable {
         NodeConfig effective = config.devMode() ? config.toBuilder().jwtSecret(secret).build() : config;
         TokenVerifier verifier = TokenVerifier.create(effective);
 
-        RedisClient client = RedisClient.create(RedisURI.create(redisUrl));
+        ClientResources redisResources = redisResources();
+        resources.add(() -> redisResources.shutdown(0, 2, TimeUnit.SECONDS).get()); // after the client, its user
+        RedisClient client = RedisClient.create(redisResources, RedisURI.create(redisUrl));
         client.setOptions(clientOptions(config.redisTimeout()));
         resources.add(client::shutdown);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -105,7 +111,9 @@ public final class RelayNode implements AutoCloseable {
 
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "relay-timer"));
         resources.add(timer::shutdownNow);
-        Lanes lanes = own(new Lanes(Math.max(2, 2 * Runtime.getRuntime().availableProcessors()), 65_536, "relay-lane"));
+        XnioWorker worker = HttpServer.newWorker(config.ioThreads());
+        resources.add(() -> shutDown(worker)); // after the HTTP server, which runs on it
+        Lanes lanes = own(Lanes.over(ioThreads(worker), 65_536));
         Hub hub = new Hub(lanes, config.outboundQueue());
         sessions = new Sessions(config.maxConnectionsPerUser());
         Keys keys = new Keys(config.keyPrefix());
@@ -130,7 +138,7 @@ public final class RelayNode implements AutoCloseable {
         every(timer, Duration.ofSeconds(1), broker::probe);
         awaitDelivering();
 
-        http = HttpServer.create(config, verifier, sessions, coordinator, codec, this::ready, metrics, tls);
+        http = HttpServer.create(config, worker, verifier, sessions, coordinator, codec, this::ready, metrics, tls);
         HealthRoutes.register(http.routes(), this::ready);
         MetricsRoute.register(http.routes(), registry);
         StaticRoutes.register(http.routes());
@@ -251,6 +259,20 @@ public final class RelayNode implements AutoCloseable {
         }
     }
 
+    /**
+     * One Redis I/O thread for both connections: a publish's reply and its pub/sub echo often arrive
+     * together and are then read in one wake-up. No command latency recording (Lettuce turns it on
+     * when LatencyUtils is on the class path, as Micrometer puts it): it costs work per command and
+     * nothing reads it; Relay's own metrics time publishes.
+     */
+    private static ClientResources redisResources() {
+        return ClientResources.builder()
+                .ioThreadPoolSize(1)
+                .computationThreadPoolSize(1)
+                .commandLatencyRecorder(CommandLatencyRecorder.disabled())
+                .build();
+    }
+
     private static ClientOptions clientOptions(Duration timeout) {
         return ClientOptions.builder()
                 .autoReconnect(true)
@@ -260,6 +282,21 @@ public final class RelayNode implements AutoCloseable {
                 .timeoutOptions(TimeoutOptions.enabled(timeout))
                 .socketOptions(SocketOptions.builder().keepAlive(true).connectTimeout(timeout).build())
                 .build();
+    }
+
+    private static Executor[] ioThreads(XnioWorker worker) {
+        Executor[] threads = new Executor[worker.getIoThreadCount()];
+        for (int i = 0; i < threads.length; i++) {
+            threads[i] = worker.getIoThread(i);
+        }
+        return threads;
+    }
+
+    private static void shutDown(XnioWorker worker) throws InterruptedException {
+        worker.shutdown();
+        if (!worker.awaitTermination(2, TimeUnit.SECONDS)) {
+            log.warn("XNIO worker still running 2 s after shutdown");
+        }
     }
 
     private static void every(ScheduledExecutorService timer, Duration period, Runnable task) {

@@ -13,7 +13,10 @@ import io.undertow.server.RoutingHandler;
 import java.net.InetSocketAddress;
 import java.util.function.BooleanSupplier;
 import javax.net.ssl.SSLContext;
+import org.xnio.OptionMap;
 import org.xnio.Options;
+import org.xnio.Xnio;
+import org.xnio.XnioWorker;
 
 /**
  * Undertow on one port: the WebSocket endpoints {@code /ws} and {@code /ws/{room}}, and whatever
@@ -26,6 +29,8 @@ public final class HttpServer implements AutoCloseable {
     private static final int REQUEST_PARSE_TIMEOUT_MS = 5_000;
     /** A connection that starts no request at all is dropped after this. */
     private static final int NO_REQUEST_TIMEOUT_MS = 10_000;
+    /** Threads for blocking work; handlers never block, so few. */
+    private static final int WORKER_THREADS = 4;
 
     private final Undertow undertow;
     private final RoutingHandler routes;
@@ -36,13 +41,34 @@ public final class HttpServer implements AutoCloseable {
     }
 
     /**
-     * Builds the server with its WebSocket endpoints; add more routes with {@link #routes()}, then
+     * The XNIO worker the server runs on, with {@code ioThreads} I/O threads and Undertow's own defaults
+     * otherwise. Made apart from the server so the node can run its lanes on the same I/O threads; the
+     * caller shuts it down after {@link #close()}.
+     */
+    public static XnioWorker newWorker(int ioThreads) {
+        try {
+            return Xnio.getInstance(Undertow.class.getClassLoader()).createWorker(OptionMap.builder()
+                    .set(Options.WORKER_IO_THREADS, ioThreads)
+                    .set(Options.WORKER_TASK_CORE_THREADS, WORKER_THREADS)
+                    .set(Options.WORKER_TASK_MAX_THREADS, WORKER_THREADS)
+                    .set(Options.CONNECTION_HIGH_WATER, 1_000_000)
+                    .set(Options.CONNECTION_LOW_WATER, 1_000_000)
+                    .set(Options.TCP_NODELAY, true)
+                    .set(Options.CORK, true)
+                    .getMap());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot start the XNIO worker", e);
+        }
+    }
+
+    /**
+     * Builds the server with its WebSocket endpoints on {@code worker}; add more routes with {@link #routes()}, then
      * {@link #start()}. {@code ready} gates new upgrades (503 while false). {@code framesOut} is told of
      * every frame queued for a client; with {@code tls} (see {@link TlsContext}) the port speaks HTTPS only.
      */
-    public static HttpServer create(NodeConfig config, TokenVerifier verifier, Sessions sessions, ClientHandler handler,
-                                    FrameCodec codec, BooleanSupplier ready, OutboundMeter framesOut,
-                                    SSLContext tls) {
+    public static HttpServer create(NodeConfig config, XnioWorker worker, TokenVerifier verifier, Sessions sessions,
+                                    ClientHandler handler, FrameCodec codec, BooleanSupplier ready,
+                                    OutboundMeter framesOut, SSLContext tls) {
         SocketAcceptor acceptor = new SocketAcceptor(handler, codec, new SocketAcceptor.Limits(
                 config.maxFrameBytes(), config.outboundQueue(), config.rate(), config.burst()), framesOut);
         HttpHandler notUpgrade = exchange -> HttpReplies.error(exchange, 400, "bad_request",
@@ -61,8 +87,7 @@ public final class HttpServer implements AutoCloseable {
         }
         Undertow undertow = builder
                 .setHandler(routes)
-                .setIoThreads(config.ioThreads())
-                .setWorkerThreads(4)
+                .setWorker(worker)
                 .setServerOption(UndertowOptions.MAX_HEADER_SIZE, MAX_HEADER_BYTES)
                 .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, REQUEST_PARSE_TIMEOUT_MS)
                 .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, NO_REQUEST_TIMEOUT_MS)

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class HubTest {
-    private final Lanes lanes = new Lanes(2, 1000, "test-lane");
+    private final Lanes lanes = Lanes.threads(2, 1000, "test-lane");
     private final Hub hub = new Hub(lanes, 3);
 
     /** Records what it receives; all calls come from one lane thread. */

@@ -65,7 +65,7 @@ public class HubFanoutBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws InterruptedException {
-        lanes = new Lanes(1, 4 * FRAMES, "bench-lane");
+        lanes = Lanes.threads(1, 4 * FRAMES, "bench-lane");
         hub = new Hub(lanes, 1000);
         frame = ("{\"type\":\"message\",\"room\":\"bench-room\",\"from\":{\"id\":\"u1\"},\"data\":{\"text\":\""
                 + "x".repeat(100) + "\"},\"ts\":1795320218948,\"offset\":\"V2ZCrjVl:1\"}").getBytes(StandardCharsets.UTF_8);
