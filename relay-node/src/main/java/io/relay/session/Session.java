@@ -36,7 +36,7 @@ public final class Session implements Subscriber {
     private final int queueLimit;
     private final RateLimiter rateLimiter;
     private final OutboundMeter meter;
-    private final Map<String, Membership> rooms = new ConcurrentHashMap<>();
+    private final Map<String, Membership> rooms = new ConcurrentHashMap<>(2); // most are in one or two rooms
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicBoolean gone = new AtomicBoolean();

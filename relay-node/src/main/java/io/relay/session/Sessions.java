@@ -1,6 +1,7 @@
 package io.relay.session;
 
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,23 +24,16 @@ public final class Sessions {
 
     public void add(Session session) {
         byId.put(session.id(), session);
-        byUser.compute(session.userId(), (user, set) -> { // atomic with remove's emptying of the set
-            Set<Session> open = set == null ? ConcurrentHashMap.newKeySet() : set;
-            open.add(session);
-            return open;
-        });
+        byUser.compute(session.userId(), (user, open) -> with(open, session)); // atomic with remove's
     }
 
     public void remove(Session session) {
         if (byId.remove(session.id()) != null) {
-            byUser.computeIfPresent(session.userId(), (user, set) -> {
-                set.remove(session);
-                return set.isEmpty() ? null : set;
-            });
+            byUser.computeIfPresent(session.userId(), (user, open) -> without(open, session));
         }
     }
 
-    /** The user's open sessions on this node (a live view; empty when none). */
+    /** The user's open sessions on this node when called (empty when none). */
     public Set<Session> ofUser(String user) {
         Set<Session> open = byUser.get(user);
         return open == null ? Set.of() : open;
@@ -51,5 +45,25 @@ public final class Sessions {
 
     public int count() {
         return byId.size();
+    }
+
+    /*
+     * A user's sessions are an immutable set replaced on each change (under the map's compute): most
+     * users have one connection, and Set.of(one) costs a few bytes where a concurrent set costs about
+     * 200 per user; copying at most maxPerUser entries on connect and close is nothing.
+     */
+    private static Set<Session> with(Set<Session> open, Session session) {
+        if (open == null) {
+            return Set.of(session);
+        }
+        Set<Session> more = new HashSet<>(open);
+        more.add(session);
+        return Set.copyOf(more);
+    }
+
+    private static Set<Session> without(Set<Session> open, Session session) {
+        Set<Session> fewer = new HashSet<>(open);
+        fewer.remove(session);
+        return fewer.isEmpty() ? null : Set.copyOf(fewer);
     }
 }
