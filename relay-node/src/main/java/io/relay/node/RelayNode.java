@@ -12,6 +12,8 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.metrics.CommandLatencyRecorder;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultEventLoopGroupProvider;
+import io.lettuce.core.resource.EventLoopGroupProvider;
 import io.relay.api.ApiRoutes;
 import io.relay.api.DevTokenRoute;
 import io.relay.api.HealthRoutes;
@@ -98,7 +100,9 @@ public final class RelayNode implements AutoCloseable {
         NodeConfig effective = config.devMode() ? config.toBuilder().jwtSecret(secret).build() : config;
         TokenVerifier verifier = TokenVerifier.create(effective);
 
-        ClientResources redisResources = redisResources();
+        EventLoopGroupProvider redisThread = new DefaultEventLoopGroupProvider(1);
+        resources.add(() -> redisThread.shutdown(0, 2, TimeUnit.SECONDS).get()); // Lettuce leaves a given one to us
+        ClientResources redisResources = redisResources(redisThread);
         resources.add(() -> redisResources.shutdown(0, 2, TimeUnit.SECONDS).get()); // after the client, its user
         RedisClient client = RedisClient.create(redisResources, RedisURI.create(redisUrl));
         client.setOptions(clientOptions(config.redisTimeout()));
@@ -260,14 +264,14 @@ public final class RelayNode implements AutoCloseable {
     }
 
     /**
-     * One Redis I/O thread for both connections: a publish's reply and its pub/sub echo often arrive
-     * together and are then read in one wake-up. No command latency recording (Lettuce turns it on
-     * when LatencyUtils is on the class path, as Micrometer puts it): it costs work per command and
-     * nothing reads it; Relay's own metrics time publishes.
+     * One Redis I/O thread for both connections ({@code redisThread}; Lettuce's own minimum is two):
+     * a publish's reply and its pub/sub echo arrive together and are read in one wake-up. No command
+     * latency recording (Lettuce turns it on when LatencyUtils is on the class path, as Micrometer puts
+     * it): it costs work per command and nothing reads it; Relay's own metrics time publishes.
      */
-    private static ClientResources redisResources() {
+    private static ClientResources redisResources(EventLoopGroupProvider redisThread) {
         return ClientResources.builder()
-                .ioThreadPoolSize(1)
+                .eventLoopGroupProvider(redisThread)
                 .computationThreadPoolSize(1)
                 .commandLatencyRecorder(CommandLatencyRecorder.disabled())
                 .build();
