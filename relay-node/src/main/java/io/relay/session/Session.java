@@ -116,9 +116,9 @@ public final class Session implements Subscriber {
     }
 
     /**
-     * Hands a frame to Undertow's queue for the socket, on the delivering thread. Not batched on the I/O
-     * thread: writes to a client whose socket is full cost time, and there they would hold up every other
-     * client of that thread until a reading one overflowed too (SlowConsumerIT).
+     * Hands a frame to Undertow's queue for the socket; Undertow writes it on the channel's I/O thread,
+     * without waking it when called there (room lanes run on the I/O threads). The queue bounds of
+     * {@link #deliver} keep a client whose socket is full from costing its thread more and more.
      */
     private void write(ByteBuffer frame) {
         if (channel.isOpen()) {
