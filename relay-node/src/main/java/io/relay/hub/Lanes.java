@@ -83,13 +83,13 @@ public final class Lanes implements AutoCloseable {
         onClose.run();
     }
 
-    private void refuse(int lane) {
+    private void refuse(int lane, String why) {
         if (closed) {
             return; // the node is stopping: nothing is delivered any more
         }
         long n = rejected.incrementAndGet();
         if (Long.bitCount(n) == 1) { // 1st, 2nd, 4th, 8th...: visible without flooding the log
-            log.error("lane {} is full: work dropped ({} so far)", lane, n);
+            log.error("lane {} {}: work dropped ({} so far)", lane, why, n);
         }
     }
 
@@ -114,16 +114,19 @@ public final class Lanes implements AutoCloseable {
 
         @Override
         public void execute(Runnable task) {
-            if (closed || waiting.incrementAndGet() > capacity) {
+            if (closed) {
+                return; // the node is stopping: nothing is delivered any more
+            }
+            if (waiting.incrementAndGet() > capacity) {
                 waiting.decrementAndGet();
-                refuse(index);
+                refuse(index, "is full");
                 return;
             }
             try {
                 executor.execute(() -> run(task));
-            } catch (RejectedExecutionException e) { // its thread is gone: the node is stopping
+            } catch (RejectedExecutionException e) { // its thread is gone
                 waiting.decrementAndGet();
-                refuse(index);
+                refuse(index, "has no thread any more");
             }
         }
 
