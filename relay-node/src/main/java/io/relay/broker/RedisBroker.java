@@ -134,18 +134,20 @@ public final class RedisBroker implements Broker {
 
     /**
      * Lettuce reconnects and resubscribes on its own; subscribing to every held channel once more
-     * (queued behind Lettuce's own SUBSCRIBEs on the same connection) tells us when that is done.
+     * (queued behind Lettuce's own SUBSCRIBEs on the same connection) tells us when that is done. The
+     * command connection reconnects on its own schedule, and the listener's repair reads history and
+     * writes presence on it: a PING there must answer too before the link counts as back.
      */
     private void relinked(int attempt) {
         String[] channels = subscriptions.channels();
         CompletionStage<Void> resubscribed = channels.length == 0
                 ? CompletableFuture.completedFuture(null)
                 : pubsub.async().subscribe(channels).thenApply(ok -> null);
-        resubscribed.whenComplete((ok, e) -> {
+        resubscribed.thenCompose(ok -> async().ping()).whenComplete((ok, e) -> {
             if (e != null) {
-                // the connection may not take commands yet at the instant it reports itself connected
-                log.warn("resubscribing {} channels after a reconnect failed (attempt {}): {}", channels.length,
-                        attempt, e.toString());
+                // a connection may not take commands yet at the instant it reports itself connected
+                log.warn("resubscribing {} channels or reaching Redis on the command connection after a reconnect "
+                        + "failed (attempt {}): {}", channels.length, attempt, e.toString());
                 timer.schedule(() -> relinked(attempt + 1), RELINK_RETRY.toMillis(), TimeUnit.MILLISECONDS);
             } else {
                 log.info("pub/sub link restored, {} channels subscribed again", channels.length);
