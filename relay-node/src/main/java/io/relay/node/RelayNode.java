@@ -48,8 +48,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
-import org.xnio.XnioWorker;
 import org.slf4j.LoggerFactory;
+import org.xnio.XnioWorker;
 
 /**
  * One relay node: the composition root. Builds every part from the config, wires them, starts
@@ -272,7 +272,6 @@ public final class RelayNode implements AutoCloseable {
     private static ClientResources redisResources(EventLoopGroupProvider redisThread) {
         return ClientResources.builder()
                 .eventLoopGroupProvider(redisThread)
-                .computationThreadPoolSize(1)
                 .commandLatencyRecorder(CommandLatencyRecorder.disabled())
                 .build();
     }

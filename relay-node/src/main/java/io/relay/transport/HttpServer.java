@@ -10,6 +10,8 @@ import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.RoutingHandler;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.function.BooleanSupplier;
 import javax.net.ssl.SSLContext;
@@ -56,8 +58,8 @@ public final class HttpServer implements AutoCloseable {
                     .set(Options.TCP_NODELAY, true)
                     .set(Options.CORK, true)
                     .getMap());
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot start the XNIO worker", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the XNIO worker", e);
         }
     }
 
