@@ -18,15 +18,28 @@ import java.util.Objects;
 public final class TokenMinter {
     private final Algorithm algorithm;
     private final Clock clock;
+    private final String issuer;
+    private final String audience;
 
     public TokenMinter(String secret) {
-        this(secret, Clock.systemUTC());
+        this(secret, null, null);
+    }
+
+    /** Tokens that also carry {@code iss} and {@code aud} (each left out when null), as a verifier may demand. */
+    public TokenMinter(String secret, String issuer, String audience) {
+        this(secret, Clock.systemUTC(), issuer, audience);
     }
 
     /** As {@link #TokenMinter(String)}, stamping {@code iat}/{@code exp} from {@code clock}; for tests. */
     TokenMinter(String secret, Clock clock) {
+        this(secret, clock, null, null);
+    }
+
+    private TokenMinter(String secret, Clock clock, String issuer, String audience) {
         this.algorithm = Algorithm.HMAC256(Objects.requireNonNull(secret, "secret").getBytes(StandardCharsets.UTF_8));
         this.clock = clock;
+        this.issuer = issuer;
+        this.audience = audience;
     }
 
     /** A token with {@code sub}, {@code name} (left out when null), {@code iat} and {@code exp} = now + ttl. */
@@ -52,6 +65,12 @@ public final class TokenMinter {
         JWTCreator.Builder b = JWT.create().withSubject(userId).withIssuedAt(now).withExpiresAt(now.plus(ttl));
         if (name != null) {
             b.withClaim("name", name);
+        }
+        if (issuer != null) {
+            b.withIssuer(issuer);
+        }
+        if (audience != null) {
+            b.withAudience(audience);
         }
         return b;
     }

@@ -77,7 +77,8 @@ public final class ConfigLoader {
             option("RELAY_TLS_KEY", (b, v) -> b.tlsKey(v.readableFile())),
             option("RELAY_LOG_FORMAT", (b, v) -> b.logFormat(v.oneOf("text", "json"))),
             switchOption("RELAY_DEV_TOKENS", (b, v) -> b.devTokens(v.bool())),
-            option("RELAY_IO_THREADS", (b, v) -> b.ioThreads(v.positiveInt())));
+            option("RELAY_IO_THREADS", (b, v) -> b.ioThreads(v.positiveInt())),
+            option("RELAY_WARMUP", (b, v) -> b.warmup(v.count())));
 
     private static final Map<String, Option> BY_VARIABLE = index(Option::variable);
     private static final Map<String, Option> BY_FLAG = index(Option::flag);
@@ -169,6 +170,14 @@ public final class ConfigLoader {
             throw new ConfigException(named("RELAY_REDIS_CLUSTER") + " needs " + named("RELAY_REDIS_URL")
                     + ": the embedded development Redis is not a cluster");
         }
+        if (c.warmup() > 0 && c.jwtPublicKey() != null) {
+            throw new ConfigException(named("RELAY_WARMUP") + " signs its own HS256 tokens: it needs "
+                    + named("RELAY_JWT_SECRET") + " (or no key at all), not " + named("RELAY_JWT_PUBLIC_KEY"));
+        }
+        if (c.warmup() > 0 && c.tlsCert() != null) {
+            throw new ConfigException(named("RELAY_WARMUP") + " connects over plain ws:// on loopback: it cannot be "
+                    + "used with " + named("RELAY_TLS_CERT") + " (terminate TLS in front of the node instead)");
+        }
         if (!Names.isValidUserId(c.nodeId())) {
             throw new ConfigException(named("RELAY_NODE_ID") + " must be " + NODE_ID_RULE);
         }
@@ -255,6 +264,14 @@ public final class ConfigLoader {
             }
             if (n > Integer.MAX_VALUE) {
                 throw invalid("a positive integer of at most " + Integer.MAX_VALUE);
+            }
+            return (int) n;
+        }
+
+        int count() {
+            long n = integer("a whole number, 0 or more");
+            if (n > 100_000) {
+                throw invalid("a whole number of at most 100000");
             }
             return (int) n;
         }

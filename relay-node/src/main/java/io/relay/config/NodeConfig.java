@@ -44,6 +44,7 @@ import java.util.StringJoiner;
  * @param logFormat {@code text} or {@code json}
  * @param devTokens serve {@code POST /dev/token} even with a configured HS256 secret (demo clusters only)
  * @param ioThreads Undertow's socket I/O threads
+ * @param warmup loopback connections run through the connect path before the node says ready (0: none)
  */
 public record NodeConfig(
         int port,
@@ -77,7 +78,8 @@ public record NodeConfig(
         Path tlsKey,
         String logFormat,
         boolean devTokens,
-        int ioThreads) {
+        int ioThreads,
+        int warmup) {
 
     public NodeConfig {
         allowedOrigins = allowedOrigins == null ? null : List.copyOf(allowedOrigins);
@@ -128,7 +130,7 @@ public record NodeConfig(
                 .nodeTtl(Duration.ofSeconds(10)).heartbeat(Duration.ofSeconds(25))
                 .drainTimeout(Duration.ofSeconds(10)).redisTimeout(Duration.ofSeconds(2))
                 .unsubscribeDelay(Duration.ofSeconds(5)).logFormat("text").devTokens(false)
-                .ioThreads(Math.max(2, Runtime.getRuntime().availableProcessors()));
+                .ioThreads(Math.max(2, Runtime.getRuntime().availableProcessors())).warmup(0);
     }
 
     public Builder toBuilder() {
@@ -141,7 +143,7 @@ public record NodeConfig(
                 .outboundQueue(outboundQueue).historySize(historySize).historyTtl(historyTtl).nodeTtl(nodeTtl)
                 .heartbeat(heartbeat).drainTimeout(drainTimeout).redisTimeout(redisTimeout)
                 .unsubscribeDelay(unsubscribeDelay).tlsCert(tlsCert).tlsKey(tlsKey).logFormat(logFormat)
-                .devTokens(devTokens).ioThreads(ioThreads);
+                .devTokens(devTokens).ioThreads(ioThreads).warmup(warmup);
     }
 
     /** Mutable staging area for a config; {@link #build()} makes the record (validation is the loader's). */
@@ -178,6 +180,7 @@ public record NodeConfig(
         private String logFormat;
         private boolean devTokens;
         private int ioThreads;
+        private int warmup;
 
         private Builder() {
         }
@@ -214,13 +217,14 @@ public record NodeConfig(
         public Builder logFormat(String v) { logFormat = v; return this; }
         public Builder devTokens(boolean v) { devTokens = v; return this; }
         public Builder ioThreads(int v) { ioThreads = v; return this; }
+        public Builder warmup(int v) { warmup = v; return this; }
 
         public NodeConfig build() {
             return new NodeConfig(port, host, nodeId, redisUrl, redisCluster, keyPrefix, jwtSecret, jwtPublicKey,
                     jwtIssuer, jwtAudience, jwtRequireExp, allowedOrigins, apiKey, maxFrameBytes, rate, burst,
                     maxConnectionsPerUser, maxRoomsPerConnection, allowPublishWithoutJoin, outboundQueue, historySize, historyTtl, nodeTtl,
                     heartbeat, drainTimeout, redisTimeout, unsubscribeDelay, tlsCert, tlsKey, logFormat,
-                    devTokens, ioThreads);
+                    devTokens, ioThreads, warmup);
         }
     }
 }

@@ -37,6 +37,9 @@ import io.relay.session.Session;
 import io.relay.session.Sessions;
 import io.relay.transport.HttpServer;
 import io.relay.transport.TlsContext;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -70,6 +73,7 @@ public final class RelayNode implements AutoCloseable {
     private NodeLiveness liveness;
     private StatefulRedisConnection<String, String> commands;
     private volatile boolean draining;
+    private volatile boolean warming;
     private RedisBroker broker;
     private HttpServer http;
     private volatile boolean stopping;
@@ -79,7 +83,7 @@ public final class RelayNode implements AutoCloseable {
         this.config = config;
     }
 
-    /** Starts a node; returns once it listens. Throws (having released what it made) when it cannot start. */
+    /** Starts a node; returns once it listens (and has run its RELAY_WARMUP rounds). Throws (having released what it made) when it cannot start. */
     public static RelayNode start(NodeConfig config) {
         refuseWhatIsNotBuilt(config);
         RelayNode node = new RelayNode(config);
@@ -142,7 +146,7 @@ public final class RelayNode implements AutoCloseable {
         every(timer, Duration.ofSeconds(1), broker::probe);
         awaitDelivering();
 
-        http = HttpServer.create(config, worker, verifier, sessions, coordinator, codec, this::ready, metrics, tls);
+        http = HttpServer.create(config, worker, verifier, sessions, coordinator, codec, this::serving, metrics, tls);
         HealthRoutes.register(http.routes(), this::ready);
         MetricsRoute.register(http.routes(), registry);
         StaticRoutes.register(http.routes());
@@ -161,8 +165,31 @@ public final class RelayNode implements AutoCloseable {
         every(timer, Duration.ofSeconds(1), new Heartbeats(sessions, config.heartbeat()));
         log.info("node {} listening on {}://{}:{} (redis {})", config.nodeId(), tls == null ? "http" : "https",
                 config.host(), http.port(), RedisURI.create(redisUrl).toString());
+        if (config.warmup() > 0) {
+            warmUp(worker, secret);
+        }
         if (config.devMode()) {
             announceDevMode();
+        }
+    }
+
+    /** {@link Warmup}, with /readyz answering 503 meanwhile; upgrades are served all along. */
+    private void warmUp(XnioWorker worker, String secret) {
+        String host = config.host();
+        try {
+            host = InetAddress.getByName(host).isAnyLocalAddress() ? "127.0.0.1" : host;
+        } catch (UnknownHostException e) {
+            // the server bound it, so it resolves; keep the name
+        }
+        URI uri = URI.create("ws://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + http.port() + "/ws");
+        warming = true;
+        try {
+            new Warmup(worker, uri, new TokenMinter(secret, config.jwtIssuer(), config.jwtAudience()), config.nodeId())
+                    .run(config.warmup());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            warming = false;
         }
     }
 
@@ -205,8 +232,13 @@ public final class RelayNode implements AutoCloseable {
         return "{\"id\":\"" + config.nodeId() + "\",\"started\":" + System.currentTimeMillis() + "}";
     }
 
-    /** True while the node can serve clients: not stopping or draining, and its probe comes back through Redis. */
+    /** True while the node can serve clients and has warmed up (RELAY_WARMUP): what /readyz answers. */
     public boolean ready() {
+        return serving() && !warming;
+    }
+
+    /** True while upgrades are taken: not stopping or draining, and its probe comes back through Redis. */
+    private boolean serving() {
         return !stopping && !draining && broker != null && broker.isDelivering();
     }
 

@@ -77,4 +77,15 @@ class TokenMinterTest {
         assertThatThrownBy(() -> verifier.verify(token)).isInstanceOf(AuthException.class)
                 .hasMessage("token signature invalid");
     }
+
+    @Test
+    void carriesTheIssuerAndAudienceAVerifierDemands() {
+        TokenVerifier strict = TokenVerifier.create(hsConfig().jwtIssuer("https://auth.example").jwtAudience("relay").build());
+
+        String token = new TokenMinter(SECRET, "https://auth.example", "relay").mint("u1", null, Duration.ofMinutes(1));
+
+        assertThat(strict.verify(token).userId()).isEqualTo("u1");
+        assertThatThrownBy(() -> strict.verify(new TokenMinter(SECRET).mint("u1", null, Duration.ofMinutes(1))))
+                .isInstanceOf(AuthException.class);
+    }
 }

@@ -90,7 +90,29 @@ class ConfigLoaderTest {
                 "app:relay", null, pub, "https://auth.example", "relay", false,
                 List.of("https://a.example", "https://b.example"), "api-key-1", 131072, 10, 20, 5, 7, true, 256, 300,
                 Duration.ofHours(2), Duration.ofSeconds(15), Duration.ofSeconds(30), Duration.ofSeconds(20),
-                Duration.ofMillis(1500), Duration.ZERO, cert, key, "json", false, 1));
+                Duration.ofMillis(1500), Duration.ZERO, cert, key, "json", false, 1, 0));
+    }
+
+    @Test
+    void warmupSignsItsOwnTokensSoItNeedsASecretAndPlainWs(@TempDir Path dir) throws Exception {
+        assertThat(ConfigLoader.load(Map.of("RELAY_JWT_SECRET", SECRET, "RELAY_WARMUP", "500"), null).warmup())
+                .isEqualTo(500);
+        assertThat(ConfigLoader.load(Map.of("RELAY_WARMUP", "20"), null).warmup()).isEqualTo(20); // development mode
+        assertThat(ConfigLoader.load(Map.of(), null).warmup()).isZero();
+        Path pub = Files.writeString(dir.resolve("pub.pem"), "x");
+        assertThatThrownBy(() -> ConfigLoader.load(
+                Map.of("RELAY_JWT_PUBLIC_KEY", pub.toString(), "RELAY_WARMUP", "10"), null))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("RELAY_WARMUP")
+                .hasMessageContaining("RELAY_JWT_PUBLIC_KEY");
+        Path cert = Files.writeString(dir.resolve("cert.pem"), "x");
+        Path key = Files.writeString(dir.resolve("key.pem"), "x");
+        assertThatThrownBy(() -> ConfigLoader.load(Map.of("RELAY_JWT_SECRET", SECRET, "RELAY_WARMUP", "10",
+                "RELAY_TLS_CERT", cert.toString(), "RELAY_TLS_KEY", key.toString()), null))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("RELAY_TLS_CERT");
+        assertThatThrownBy(() -> ConfigLoader.load(Map.of("RELAY_WARMUP", "-1"), null))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("RELAY_WARMUP");
+        assertThatThrownBy(() -> ConfigLoader.load(Map.of("RELAY_WARMUP", "100001"), null))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("at most 100000");
     }
 
     @Test
