@@ -53,12 +53,14 @@ test('requests resolve with their replies and reject with the server\'s error co
   await bob.join(room);
 
   const heard = nextEvent(bob, 'message');
+  const own = nextEvent(ann, 'message'); // the sender gets its message too, before or after its ack
   const ack = await ann.publish(room, { text: 'hi' });
   const message = await heard;
   assert.equal(message.offset, ack.offset, 'the ack carries the offset of the message members get');
   assert.deepEqual(message.data, { text: 'hi' });
   assert.equal(message.from.id, ann.user.id);
-  assert.equal(ann.offset(room), ack.offset);
+  assert.equal((await own).offset, ack.offset);
+  assert.equal(ann.offset(room), ack.offset, 'the offset a resume starts from follows the messages received');
 
   const direct = nextEvent(ann, 'direct');
   assert.deepEqual(await bob.direct(ann.user.id, { text: 'psst' }), { delivered: 1 });
