@@ -83,7 +83,10 @@ public final class RelayNode implements AutoCloseable {
         this.config = config;
     }
 
-    /** Starts a node; returns once it listens (and has run its RELAY_WARMUP rounds). Throws (having released what it made) when it cannot start. */
+    /**
+     * Starts a node; returns once it listens and has run its RELAY_WARMUP rounds. Throws (having released
+     * what it made) when it cannot start.
+     */
     public static RelayNode start(NodeConfig config) {
         refuseWhatIsNotBuilt(config);
         RelayNode node = new RelayNode(config);
@@ -160,6 +163,7 @@ public final class RelayNode implements AutoCloseable {
             log.warn("RELAY_DEV_TOKENS=true: anyone who can reach this node can mint a token at POST /dev/token "
                     + "(demo clusters only, never in production)");
         }
+        warming = config.warmup() > 0; // before the port opens: /readyz must not say ready in between
         http.start();
         resources.add(this::closeHttp);
         every(timer, Duration.ofSeconds(1), new Heartbeats(sessions, config.heartbeat()));
@@ -182,7 +186,6 @@ public final class RelayNode implements AutoCloseable {
             // the server bound it, so it resolves; keep the name
         }
         URI uri = URI.create("ws://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + http.port() + "/ws");
-        warming = true;
         try {
             new Warmup(worker, uri, new TokenMinter(secret, config.jwtIssuer(), config.jwtAudience()), config.nodeId())
                     .run(config.warmup());
