@@ -20,7 +20,8 @@ import org.xnio.IoUtils;
 
 /**
  * One client connection: who it is, which rooms it is in, and its bounded outbound queue. Sends never
- * block: a frame goes to Undertow's queue for the socket, and a client that lets more than
+ * block: a frame goes through the connection's {@link Outbox} to Undertow's queue for the socket, and a
+ * client that lets more than
  * {@code queueLimit} frames or {@link #QUEUE_BYTE_LIMIT} bytes pile up is closed as a slow consumer
  * (4008). Thread-safe.
  */
@@ -41,6 +42,7 @@ public final class Session implements Subscriber {
     private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicBoolean gone = new AtomicBoolean();
     private final WebSocketCallback<ByteBuffer> sent = new Sent();
+    private final Outbox outbox = new Outbox(this::write);
     private volatile Principal principal;
     private volatile long lastSeenNanos;
     private volatile CloseCode closeCode;
@@ -112,13 +114,13 @@ public final class Session implements Subscriber {
             return;
         }
         meter.queued(frame);
-        write(frame);
+        outbox.add(frame);
     }
 
     /**
-     * Hands a frame to Undertow's queue for the socket; Undertow writes it on the channel's I/O thread,
-     * without waking it when called there (room lanes run on the I/O threads). The queue bounds of
-     * {@link #deliver} keep a client whose socket is full from costing its thread more and more.
+     * Hands a frame from the outbox to Undertow's queue for the socket; Undertow writes it on the
+     * channel's I/O thread, without waking it when called there (room lanes run on the I/O threads).
+     * The outbox keeps few frames in Undertow's queue and the bounds of {@link #deliver} the rest.
      */
     private void write(ByteBuffer frame) {
         if (channel.isOpen()) {
@@ -166,7 +168,7 @@ public final class Session implements Subscriber {
         // while the client still sends would reset the connection and could destroy the close frame
         // unread. A client that never answers (a slow one, say) is cut off after the grace time.
         channel.getIoThread().executeAfter(() -> IoUtils.safeClose(channel), CLOSE_GRACE_SECONDS, TimeUnit.SECONDS);
-        WebSockets.sendClose(code.code(), code.reason(), channel, null);
+        outbox.close(() -> WebSockets.sendClose(code.code(), code.reason(), channel, null)); // after what was sent
     }
 
     /** True the first time it is called: the connection's end is handled once, whoever sees it first. */
@@ -210,6 +212,7 @@ public final class Session implements Subscriber {
         public void complete(WebSocketChannel ch, ByteBuffer frame) {
             queued.decrementAndGet();
             queuedBytes.addAndGet(-frame.limit());
+            outbox.written();
         }
 
         @Override
