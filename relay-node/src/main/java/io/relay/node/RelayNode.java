@@ -37,9 +37,6 @@ import io.relay.session.Session;
 import io.relay.session.Sessions;
 import io.relay.transport.HttpServer;
 import io.relay.transport.TlsContext;
-import java.net.InetAddress;
-import java.net.URI;
-import java.net.UnknownHostException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -179,16 +176,9 @@ public final class RelayNode implements AutoCloseable {
 
     /** {@link Warmup}, with /readyz answering 503 meanwhile; upgrades are served all along. */
     private void warmUp(XnioWorker worker, String secret) {
-        String host = config.host();
         try {
-            host = InetAddress.getByName(host).isAnyLocalAddress() ? "127.0.0.1" : host;
-        } catch (UnknownHostException e) {
-            // the server bound it, so it resolves; keep the name
-        }
-        URI uri = URI.create("ws://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + http.port() + "/ws");
-        try {
-            new Warmup(worker, uri, new TokenMinter(secret, config.jwtIssuer(), config.jwtAudience()), config.nodeId())
-                    .run(config.warmup());
+            new Warmup(worker, http.ownWebSocketUri(), new TokenMinter(secret, config.jwtIssuer(), config.jwtAudience()),
+                    config.nodeId()).run(config.warmup());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {

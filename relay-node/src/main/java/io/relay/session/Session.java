@@ -21,9 +21,8 @@ import org.xnio.IoUtils;
 /**
  * One client connection: who it is, which rooms it is in, and its bounded outbound queue. Sends never
  * block: a frame goes through the connection's {@link Outbox} to Undertow's queue for the socket, and a
- * client that lets more than
- * {@code queueLimit} frames or {@link #QUEUE_BYTE_LIMIT} bytes pile up is closed as a slow consumer
- * (4008). Thread-safe.
+ * client that lets more than {@code queueLimit} frames or {@link #QUEUE_BYTE_LIMIT} bytes pile up is
+ * closed as a slow consumer (4008). Thread-safe.
  */
 public final class Session implements Subscriber {
     /** Bytes waiting for one client before it is closed as slow, whatever the frame count. */

@@ -12,7 +12,9 @@ import io.undertow.server.HttpHandler;
 import io.undertow.server.RoutingHandler;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.util.function.BooleanSupplier;
 import javax.net.ssl.SSLContext;
 import org.xnio.OptionMap;
@@ -109,7 +111,19 @@ public final class HttpServer implements AutoCloseable {
 
     /** The port actually bound (the configured one, or the one chosen for port 0). */
     public int port() {
-        return ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
+        return bound().getPort();
+    }
+
+    /** The {@code /ws} endpoint as this process reaches it: loopback when bound to every address. */
+    public URI ownWebSocketUri() {
+        InetAddress address = bound().getAddress();
+        String host = address.isAnyLocalAddress() ? "127.0.0.1" : address.getHostAddress();
+        String scheme = undertow.getListenerInfo().get(0).getProtcol().equals("https") ? "wss" : "ws";
+        return URI.create(scheme + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port() + "/ws");
+    }
+
+    private InetSocketAddress bound() {
+        return (InetSocketAddress) undertow.getListenerInfo().get(0).getAddress();
     }
 
     @Override

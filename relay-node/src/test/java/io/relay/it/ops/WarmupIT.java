@@ -10,6 +10,7 @@ import io.relay.testing.LogCapture;
 import io.relay.testing.Poll;
 import io.relay.testing.RedisKeys;
 import io.relay.testing.RedisServerProcess;
+import io.relay.testing.ResumeSupport;
 import io.relay.testing.TestClient;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -33,7 +34,7 @@ class WarmupIT {
     void aWarmedNodeRanEveryRoundThroughRedisLeftNoPresenceAndServes() {
         try (Cluster cluster = Cluster.start(1, config -> config.warmup(40))) {
             var redis = cluster.redis().commands();
-            assertThat(redis.xlen("relay:{" + ROOM + "}:history")).as("one published message per round").isEqualTo(40);
+            assertThat(redis.xlen(ResumeSupport.historyKey(ROOM))).as("one published message per round").isEqualTo(40);
             assertThat(redis.hlen(RedisKeys.roster(ROOM))).as("each round was its own user").isEqualTo(40);
             Poll.until(Duration.ofSeconds(10), () -> redis.hlen(RedisKeys.presence(ROOM)) == 0,
                     "every warm-up connection to have left the room's presence");
