@@ -118,11 +118,13 @@ public final class Session implements Subscriber {
 
     /**
      * Hands a frame from the outbox to Undertow's queue for the socket; Undertow writes it on the
-     * channel's I/O thread, without waking it when called there (room lanes run on the I/O threads).
+     * channel's I/O thread, without waking it when called there (room lanes run on the I/O threads),
+     * and there at the end of the thread's current tasks, with the other frames they sent this client.
      * The outbox keeps few frames in Undertow's queue and the bounds of {@link #deliver} the rest.
      */
     private void write(ByteBuffer frame) {
         if (channel.isOpen()) {
+            DeferredFlush.hold(channel);
             // the buffer rides along as the callback's context: its limit tells how many bytes went out
             WebSockets.sendText(frame, channel, sent, frame);
         } else {
