@@ -16,7 +16,9 @@ import org.slf4j.LoggerFactory;
  * <p>
  * Holding is Undertow's own "explicit flush" mode of the channel, switched on for the batch only, so
  * frames Undertow sends itself (a pong, the answer to a close) are held just as briefly and never
- * forgotten. Frames sent from other threads are not held; they are written as Undertow does anyway.
+ * forgotten. Undertow reads that mode only when a frame is queued (2.3's {@code queueFrame}); if a later
+ * version read it elsewhere, frames would stop arriving and DeferredFlushTest would say so. Frames sent
+ * from other threads are not held; they are written as Undertow does anyway.
  * Each I/O thread has its own batch, touched by that thread only: no locks.
  */
 final class DeferredFlush {
