@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
  * Holding is Undertow's own "explicit flush" mode of the channel, switched on for the batch only, so
  * frames Undertow sends itself (a pong, the answer to a close) are held just as briefly and never
  * forgotten. Undertow reads that mode only when a frame is queued (2.3's {@code queueFrame}); if a later
- * version read it elsewhere, frames would stop arriving and DeferredFlushTest would say so. Frames sent
- * from other threads are not held; they are written as Undertow does anyway.
+ * version read it elsewhere, frames would stop arriving and DeferredFlushTest would say so. A frame sent
+ * from another thread starts no hold: it is written as Undertow does anyway, or with the batch when its
+ * channel is held at that moment.
  * Each I/O thread has its own batch, touched by that thread only: no locks.
  */
 final class DeferredFlush {
