@@ -54,16 +54,23 @@ final class DeferredFlush {
         }
     }
 
+    /** Indexed: a channel held again while this runs (its flag is off by then) is flushed in this pass too. */
     private void flushAll() {
-        for (int i = 0; i < held.size(); i++) {
-            WebSocketChannel channel = held.get(i);
-            try {
-                channel.setRequireExplicitFlush(false);
-                channel.flush();
-            } catch (RuntimeException e) { // one broken socket must not keep the others' frames back
-                log.warn("flushing a client's frames failed", e);
+        try {
+            for (int i = 0; i < held.size(); i++) {
+                flush(held.get(i));
             }
+        } finally {
+            held.clear(); // the next hold schedules a new pass whatever happened here
         }
-        held.clear();
+    }
+
+    private static void flush(WebSocketChannel channel) {
+        channel.setRequireExplicitFlush(false);
+        try {
+            channel.flush();
+        } catch (RuntimeException e) { // one broken socket must not keep the others' frames back
+            log.warn("flushing a client's frames failed", e);
+        }
     }
 }
