@@ -2,7 +2,9 @@ package io.relay.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.relay.testing.Poll;
+import io.relay.testing.RawWebSocket;
 import io.undertow.Handlers;
 import io.undertow.Undertow;
 import io.undertow.websockets.core.WebSocketChannel;
@@ -11,15 +13,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
@@ -32,9 +30,9 @@ class DeferredFlushTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     private final LinkedBlockingQueue<WebSocketChannel> accepted = new LinkedBlockingQueue<>();
-    private final List<Client> clients = new ArrayList<>();
+    private final List<RawWebSocket> clients = new ArrayList<>();
     private Undertow server;
-    private URI uri;
+    private URI base;
 
     @BeforeEach
     void start() {
@@ -45,18 +43,18 @@ class DeferredFlushTest {
                 })).build();
         server.start();
         int port = ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
-        uri = URI.create("ws://127.0.0.1:" + port + "/");
+        base = URI.create("ws://127.0.0.1:" + port);
     }
 
     @AfterEach
     void stop() {
-        clients.forEach(Client::abort);
+        clients.forEach(RawWebSocket::close);
         server.stop();
     }
 
     @Test
     void framesSentInOneTaskOnTheIoThreadArriveInOrderOnceTheTaskEnds() throws Exception {
-        Client client = connect();
+        RawWebSocket client = connect("client");
         WebSocketChannel channel = accepted.poll(10, TimeUnit.SECONDS);
         boolean[] heldDuringTask = new boolean[1];
 
@@ -67,30 +65,30 @@ class DeferredFlushTest {
             heldDuringTask[0] = channel.isRequireExplicitFlush();
         });
 
-        client.awaitCount(100);
+        awaitCount(client, 100);
         assertThat(heldDuringTask[0]).as("the frames waited for the end of the task").isTrue();
-        assertThat(client.texts).isEqualTo(numbered("m", 100));
+        assertThat(texts(client)).isEqualTo(numbered("m", 100));
         assertThat(channel.isRequireExplicitFlush()).as("the channel is back to writing at once").isFalse();
     }
 
     @Test
     void framesSentFromAnotherThreadAfterABatchStillLeave() throws Exception {
-        Client client = connect();
+        RawWebSocket client = connect("client");
         WebSocketChannel channel = accepted.poll(10, TimeUnit.SECONDS);
         onIoThread(channel, () -> send(channel, "batched"));
-        client.awaitCount(1);
+        awaitCount(client, 1);
 
         send(channel, "direct"); // from the test thread: not held, Undertow flushes it itself
 
-        client.awaitCount(2);
-        assertThat(client.texts).containsExactly("batched", "direct");
+        awaitCount(client, 2);
+        assertThat(texts(client)).containsExactly("batched", "direct");
     }
 
     @Test
     void oneBatchWritesEveryClientItHoldsEvenWhenOneOfThemIsGone() throws Exception {
-        Client gone = connect();
+        RawWebSocket gone = connect("gone");
         WebSocketChannel goneChannel = accepted.poll(10, TimeUnit.SECONDS);
-        Client staying = connect();
+        RawWebSocket staying = connect("staying");
         WebSocketChannel stayingChannel = accepted.poll(10, TimeUnit.SECONDS);
 
         onIoThread(stayingChannel, () -> {
@@ -104,14 +102,14 @@ class DeferredFlushTest {
             }
         });
 
-        staying.awaitCount(20);
-        assertThat(staying.texts).isEqualTo(numbered("s", 20));
-        Poll.until(WAIT, () -> gone.closed.isDone(), "the closed client sees its connection end");
+        awaitCount(staying, 20);
+        assertThat(texts(staying)).isEqualTo(numbered("s", 20));
+        gone.awaitClose(WAIT); // the closed client sees its connection end
     }
 
     @Test
     void aCloseSentAfterHeldFramesArrivesAfterThem() throws Exception {
-        Client client = connect();
+        RawWebSocket client = connect("client");
         WebSocketChannel channel = accepted.poll(10, TimeUnit.SECONDS);
 
         onIoThread(channel, () -> {
@@ -121,13 +119,13 @@ class DeferredFlushTest {
             WebSockets.sendClose(4001, "bye", channel, null);
         });
 
-        assertThat(client.closed.get(10, TimeUnit.SECONDS)).isEqualTo(4001);
-        assertThat(client.texts).isEqualTo(numbered("m", 5));
+        assertThat(client.awaitClose(WAIT).code()).isEqualTo(4001);
+        assertThat(texts(client)).isEqualTo(numbered("m", 5));
     }
 
     @Test
     void aFrameUndertowSendsWithoutHoldingWhileTheChannelIsHeldLeavesWithTheBatch() throws Exception {
-        Client client = connect();
+        RawWebSocket client = connect("client");
         WebSocketChannel channel = accepted.poll(10, TimeUnit.SECONDS);
 
         onIoThread(channel, () -> {
@@ -136,14 +134,15 @@ class DeferredFlushTest {
             send(channel, "m1");
         });
 
-        client.awaitCount(2);
-        Poll.until(WAIT, () -> client.pongs.size() == 1, "the pong sent inside the batch arrives");
-        assertThat(client.texts).containsExactly("m0", "m1");
+        awaitCount(client, 2);
+        Poll.until(WAIT, () -> client.pongsReceived() == 1, "the pong sent inside the batch arrives");
+        assertThat(texts(client)).containsExactly("m0", "m1");
     }
 
+    /** Sends {@code text} as a JSON string, so the test client reads it back as that text. */
     private static void send(WebSocketChannel channel, String text) {
         DeferredFlush.hold(channel);
-        WebSockets.sendText(text, channel, null);
+        WebSockets.sendText("\"" + text + "\"", channel, null);
     }
 
     private static void closeQuietly(WebSocketChannel channel) {
@@ -168,58 +167,21 @@ class DeferredFlushTest {
         done.get(10, TimeUnit.SECONDS);
     }
 
+    private static void awaitCount(RawWebSocket client, int count) {
+        Poll.until(WAIT, () -> client.received().size() >= count, count + " text frames on " + client);
+    }
+
+    private static List<String> texts(RawWebSocket client) {
+        return client.received().stream().map(JsonNode::asText).toList();
+    }
+
     private static List<String> numbered(String prefix, int count) {
         return IntStream.range(0, count).mapToObj(i -> prefix + i).toList();
     }
 
-    private Client connect() throws Exception {
-        Client client = new Client();
-        client.socket = HttpClient.newHttpClient().newWebSocketBuilder()
-                .buildAsync(uri, client).get(10, TimeUnit.SECONDS);
+    private RawWebSocket connect(String label) {
+        RawWebSocket client = RawWebSocket.connect(base, "/", null, label);
         clients.add(client);
         return client;
-    }
-
-    /** A JDK WebSocket client recording the text frames, pongs and close code it gets. */
-    private static final class Client implements WebSocket.Listener {
-        final List<String> texts = Collections.synchronizedList(new ArrayList<>());
-        final List<Object> pongs = Collections.synchronizedList(new ArrayList<>());
-        final CompletableFuture<Integer> closed = new CompletableFuture<>();
-        WebSocket socket;
-
-        void awaitCount(int count) {
-            Poll.until(WAIT, () -> texts.size() >= count, count + " text frames (have " + texts + ")");
-        }
-
-        void abort() {
-            if (socket != null) {
-                socket.abort();
-            }
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            texts.add(data.toString());
-            webSocket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onPong(WebSocket webSocket, ByteBuffer message) {
-            pongs.add(message);
-            webSocket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            closed.complete(statusCode);
-            return null;
-        }
-
-        @Override
-        public void onError(WebSocket webSocket, Throwable error) {
-            closed.complete(-1);
-        }
     }
 }

@@ -37,6 +37,7 @@ public final class RawWebSocket implements AutoCloseable {
     private static final int OP_BINARY = 2;
     private static final int OP_CLOSE = 8;
     private static final int OP_PING = 9;
+    private static final int OP_PONG = 10;
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /**
@@ -65,6 +66,7 @@ public final class RawWebSocket implements AutoCloseable {
     private final InputStream in;
     private final OutputStream out;
     private final AtomicInteger pings = new AtomicInteger();
+    private final AtomicInteger pongs = new AtomicInteger();
     private final FrameInbox<Close> inbox;
     private volatile boolean closeSent;
 
@@ -125,6 +127,11 @@ public final class RawWebSocket implements AutoCloseable {
         return pings.get();
     }
 
+    /** WebSocket pongs received so far (this client sends no pings: unsolicited ones). */
+    public int pongsReceived() {
+        return pongs.get();
+    }
+
     /** Removes and returns the first queued text frame matching {@code match}, waiting up to {@code timeout}. */
     public JsonNode await(Predicate<JsonNode> match, Duration timeout, String what) {
         return inbox.take(match, timeout, what, false);
@@ -173,6 +180,8 @@ public final class RawWebSocket implements AutoCloseable {
                 byte[] payload = readPayload(b1);
                 if (opcode == OP_PING) {
                     pings.incrementAndGet(); // and never a pong: the point of this client
+                } else if (opcode == OP_PONG) {
+                    pongs.incrementAndGet();
                 } else if (opcode == OP_CLOSE) {
                     onClose(payload);
                     return;
