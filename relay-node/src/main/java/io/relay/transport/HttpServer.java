@@ -116,10 +116,11 @@ public final class HttpServer implements AutoCloseable {
 
     /** The {@code /ws} endpoint as this process reaches it: loopback when bound to every address. */
     public URI ownWebSocketUri() {
-        InetAddress address = bound().getAddress();
+        InetSocketAddress bound = bound();
+        InetAddress address = bound.getAddress();
         String host = address.isAnyLocalAddress() ? "127.0.0.1" : address.getHostAddress();
         String scheme = undertow.getListenerInfo().get(0).getProtcol().equals("https") ? "wss" : "ws";
-        return URI.create(scheme + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port() + "/ws");
+        return URI.create(scheme + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + bound.getPort() + "/ws");
     }
 
     private InetSocketAddress bound() {
