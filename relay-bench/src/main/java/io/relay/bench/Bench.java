@@ -37,9 +37,11 @@ public final class Bench implements AutoCloseable {
 
     public Report run() throws InterruptedException {
         baseline = servers.snapshot();
-        log.printf("[bench] connecting %d clients (%d rooms x %d members + %d publishers) to %s%n",
-                topology.specs().size(), topology.rooms(), topology.members(), topology.publishers(), o.urls());
-        Connector connector = new Connector(ws, new Tokens(o.secret(), o.issuer(), o.audience()), traffic,
+        log.printf("[bench] connecting %d clients (%d rooms x %d members + %d publishers) to %s (%s)%n",
+                topology.specs().size(), topology.rooms(), topology.members(), topology.publishers(), o.urls(),
+                o.protocol().label());
+        Tokens tokens = o.protocol().needsToken() ? new Tokens(o.secret(), o.issuer(), o.audience()) : null;
+        Connector connector = new Connector(ws, o.protocol(), tokens, traffic,
                 o.connectConcurrency(), Math.round(o.connectTimeout() * 1000), o.connectRetries());
         long cpu0 = ClientCpu.nanos();
         Connector.Result connect = connector.connectAll(topology.specs(), deadline);

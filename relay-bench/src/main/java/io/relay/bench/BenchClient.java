@@ -7,10 +7,12 @@ import java.util.concurrent.CompletableFuture;
 /**
  * One bench connection (one attempt of it): joins its room after the welcome, then reports bench
  * messages (as a subscriber) or acks (as a publisher) to {@link Traffic}. {@link #ready()} completes
- * on {@code joined}, or fails with the reason the connection or the join failed.
+ * when the join is confirmed, or fails with the reason the connection or the join failed. The
+ * {@link Protocol} says what the frames are.
  */
 public final class BenchClient implements WsListener {
     private final Topology.Spec spec;
+    private final Protocol protocol;
     private final Traffic traffic;
     private final long started = System.nanoTime();
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
@@ -19,9 +21,11 @@ public final class BenchClient implements WsListener {
     private volatile boolean closing;
     private long welcomed;
     private long joined;
+    private byte[] joinProbe;
 
-    BenchClient(Topology.Spec spec, Traffic traffic) {
+    BenchClient(Topology.Spec spec, Protocol protocol, Traffic traffic) {
         this.spec = spec;
+        this.protocol = protocol;
         this.traffic = traffic;
     }
 
@@ -55,6 +59,16 @@ public final class BenchClient implements WsListener {
         }
     }
 
+    /** Sends bench message {@code seq} of this publisher, stamped with its intended send time {@code t}. */
+    public void publish(long seq, long t, int payload) {
+        send(protocol.publish(spec.roomName(), spec.id(), seq, t, payload));
+    }
+
+    /** True when the server acks each publish; otherwise sending it is all the bench learns. */
+    public boolean acksPublishes() {
+        return protocol.acksPublishes();
+    }
+
     /** Closes the connection (normal closure); what happens after is not an error. */
     public void close() {
         closing = true;
@@ -84,13 +98,18 @@ public final class BenchClient implements WsListener {
     @Override
     public void onOpen(Channel ch) {
         channel = ch;
+        if (protocol.welcomesOnOpen()) {
+            welcomed(System.nanoTime());
+        }
     }
 
     @Override
     public void onText(byte[] b, int len, long now) {
-        switch (FrameScanner.type(b, len)) {
+        switch (protocol.type(b, len)) {
             case MESSAGE -> {
-                if (spec.role() == Topology.Role.SUBSCRIBER && FrameScanner.benchMessage(b, len, fields)) {
+                if (joinProbe != null && FrameScanner.contains(b, len, joinProbe)) {
+                    joined(now);
+                } else if (spec.role() == Topology.Role.SUBSCRIBER && FrameScanner.benchMessage(b, len, fields)) {
                     traffic.delivered(spec.id(), fields[0], fields[1], fields[2], now);
                 }
             }
@@ -99,20 +118,28 @@ public final class BenchClient implements WsListener {
                     traffic.acked(spec.id(), FrameScanner.numericId(b, len));
                 }
             }
-            case WELCOME -> {
-                welcomed = now;
-                send(PublishFrame.join(spec.roomName()));
-            }
-            case JOINED -> {
-                if (joined == 0) {
-                    joined = now;
-                    ready.complete(null);
-                }
-            }
+            case OPEN -> send(protocol.handshake());
+            case PING -> send(protocol.pong());
+            case WELCOME -> welcomed(now);
+            case JOINED -> joined(now);
             case ERROR -> onError(FrameScanner.text(b, len));
             default -> {
                 // presence events and anything else: not measured
             }
+        }
+    }
+
+    private void welcomed(long now) {
+        welcomed = now;
+        joinProbe = protocol.joinProbe(spec.user());
+        protocol.join(spec.roomName(), spec.user()).forEach(this::send);
+    }
+
+    private void joined(long now) {
+        joinProbe = null;
+        if (joined == 0) {
+            joined = now;
+            ready.complete(null);
         }
     }
 

@@ -28,6 +28,7 @@ public final class Connector {
     }
 
     private final WsClient ws;
+    private final Protocol protocol;
     private final Tokens tokens;
     private final Traffic traffic;
     private final int concurrency;
@@ -40,8 +41,11 @@ public final class Connector {
     private final LongAdder retried = new LongAdder();
     private final AtomicReference<String> firstError = new AtomicReference<>();
 
-    public Connector(WsClient ws, Tokens tokens, Traffic traffic, int concurrency, long timeoutMillis, int retries) {
+    /** {@code tokens} may be null when the protocol needs none. */
+    public Connector(WsClient ws, Protocol protocol, Tokens tokens, Traffic traffic, int concurrency, long timeoutMillis,
+                     int retries) {
         this.ws = ws;
+        this.protocol = protocol;
         this.tokens = tokens;
         this.traffic = traffic;
         this.concurrency = concurrency;
@@ -75,9 +79,10 @@ public final class Connector {
     }
 
     private void attempt(Topology.Spec spec, int attempt, Runnable finished) {
-        BenchClient client = new BenchClient(spec, traffic);
+        BenchClient client = new BenchClient(spec, protocol, traffic);
         ws.schedule(() -> client.abandon("not joined within " + timeoutMillis + " ms"), timeoutMillis);
-        client.attach(ws.connect(spec.url(), spec.sourceAddress(), Map.of("token", tokens.token(spec.user())), client));
+        Map<String, String> headers = protocol.needsToken() ? Map.of("token", tokens.token(spec.user())) : Map.of();
+        client.attach(ws.connect(spec.url(), spec.sourceAddress(), headers, client));
         client.ready().whenComplete((ok, failure) -> {
             if (failure == null) {
                 connectMicros.recordValue(Math.max(0, client.connectNanos() / 1000));

@@ -10,7 +10,8 @@ import java.nio.charset.StandardCharsets;
  * {@link Type#OTHER} or not a bench message. Stateless.
  */
 public final class FrameScanner {
-    public enum Type { MESSAGE, ACK, JOINED, WELCOME, PRESENCE, ERROR, OTHER }
+    /** OPEN and PING are transport packets of protocols that have them ({@link Protocol#SOCKETIO}). */
+    public enum Type { MESSAGE, ACK, JOINED, WELCOME, PRESENCE, ERROR, OPEN, PING, OTHER }
 
     private static final byte[] TYPE = ascii("\"type\":\"");
     private static final byte[] DATA = ascii("\"data\":{");
@@ -63,6 +64,11 @@ public final class FrameScanner {
         return v < 0 ? -1 : v;
     }
 
+    /** True when {@code needle} occurs in {@code b[0..len)}. */
+    public static boolean contains(byte[] b, int len, byte[] needle) {
+        return indexOf(b, 0, len, needle) >= 0;
+    }
+
     public static String text(byte[] b, int len) {
         return new String(b, 0, len, StandardCharsets.UTF_8);
     }
@@ -110,7 +116,7 @@ public final class FrameScanner {
         return -1;
     }
 
-    private static boolean startsWith(byte[] b, int from, int len, byte[] prefix) {
+    static boolean startsWith(byte[] b, int from, int len, byte[] prefix) {
         if (len - from < prefix.length) {
             return false;
         }

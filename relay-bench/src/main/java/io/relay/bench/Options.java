@@ -14,7 +14,7 @@ import java.util.function.Function;
  * a message that names the flag.
  */
 public record Options(
-        String workload, Mode mode, List<URI> urls, List<String> sourceAddresses, String secret,
+        String workload, Mode mode, Protocol protocol, List<URI> urls, List<String> sourceAddresses, String secret,
         String issuer, String audience, String roomPrefix, String userPrefix,
         int rooms, int members, int publishers, double rate, int payload,
         double duration, double warmup, double drain,
@@ -34,6 +34,10 @@ public record Options(
               --mode run|saturate|idle   run: fixed --rate; saturate: rate x --rate-factor per step until
                                          p99 > --p99-limit or loss; idle: connect, join, hold     [run]
               --workload NAME            label for the report                              [the mode]
+              --protocol P               relay; or, to drive the peers of ../shared/bench with the same
+                                         client: socketio (Socket.IO v4, WebSocket transport) or
+                                         seedws (its hand-written ws server); a URL without a path
+                                         gets /ws, /socket.io/?EIO=4&transport=websocket or /  [relay]
               --urls LIST                comma list of ws:// URLs; connections round-robin over them
                                                                            [ws://127.0.0.1:8080/ws]
               --source-addresses LIST    local addresses to bind, round-robin: 127.0.0.1,127.0.0.2 or
@@ -78,10 +82,12 @@ public record Options(
     public static Options parse(String[] args, Map<String, String> env) {
         Map<String, String> given = flags(args);
         Reader r = new Reader(given);
+        Protocol protocol = r.value("protocol", "relay", Protocol::parse);
         Options o = new Options(
                 r.text("workload", null),
                 r.value("mode", "run", Options::mode),
-                r.value("urls", "ws://127.0.0.1:8080/ws", Options::urls),
+                protocol,
+                r.value("urls", "ws://127.0.0.1:8080/ws", s -> urls(s, protocol)),
                 r.value("source-addresses", "", Options::addresses),
                 r.text("secret", env.get("RELAY_JWT_SECRET")),
                 r.text("issuer", null), r.text("audience", null),
@@ -114,7 +120,7 @@ public record Options(
     }
 
     private Options validated() {
-        if (secret == null || secret.isEmpty()) {
+        if (protocol.needsToken() && (secret == null || secret.isEmpty())) {
             throw new IllegalArgumentException("--secret is required (or set RELAY_JWT_SECRET): the nodes' HS256 secret");
         }
         if (mode != Mode.IDLE && publishers == 0) {
@@ -165,14 +171,15 @@ public record Options(
         }
     }
 
-    private static List<URI> urls(String s) {
+    /** A URL without a path gets the protocol's usual one. */
+    private static List<URI> urls(String s, Protocol protocol) {
         List<URI> out = new ArrayList<>();
         for (String part : list(s)) {
             URI u = URI.create(part);
             if (!"ws".equals(u.getScheme()) || u.getHost() == null) {
                 throw new IllegalArgumentException("'" + part + "' is not a ws://host:port/path URL (wss is not supported)");
             }
-            out.add(u.getRawPath() == null || u.getRawPath().isEmpty() ? u.resolve("/ws") : u);
+            out.add(u.getRawPath() == null || u.getRawPath().isEmpty() ? u.resolve(protocol.defaultPath()) : u);
         }
         if (out.isEmpty()) {
             throw new IllegalArgumentException("needs at least one URL");

@@ -14,13 +14,18 @@ public final class PublishFrame {
     public static String of(String room, int publisher, long seq, long t, int payload) {
         StringBuilder b = new StringBuilder(payload + room.length() + 64);
         b.append("{\"type\":\"publish\",\"room\":\"").append(room).append("\",\"id\":").append(seq).append(",\"data\":");
+        return data(b, publisher, seq, t, payload).append('}').toString();
+    }
+
+    /** Appends the {@code data} object of a bench message to {@code b}; the other protocols wrap it too. */
+    static StringBuilder data(StringBuilder b, int publisher, long seq, long t, int payload) {
         int dataStart = b.length();
         b.append("{\"t\":").append(t).append(",\"p\":").append(publisher).append(",\"s\":").append(seq).append(",\"x\":\"");
         int pad = payload - (b.length() - dataStart) - 2; // the closing quote and brace
         for (int i = 0; i < pad; i++) {
             b.append('x');
         }
-        return b.append("\"}}").toString();
+        return b.append("\"}");
     }
 
     /** The {@code join} frame; its {@code id} is {@code "j"}. */

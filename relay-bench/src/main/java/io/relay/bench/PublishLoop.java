@@ -67,6 +67,9 @@ public final class PublishLoop {
         Topology.Spec spec = publisher.spec();
         long seq = ledger.base() + k;
         ledger.sent(spec.id(), seq);
-        publisher.send(PublishFrame.of(spec.roomName(), spec.id(), seq, intended, payload));
+        if (!publisher.acksPublishes()) {
+            ledger.acked(spec.id(), seq); // nothing will ack it: sent is all a protocol without acks tells
+        }
+        publisher.publish(seq, intended, payload);
     }
 }

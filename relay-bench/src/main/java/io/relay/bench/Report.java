@@ -99,6 +99,7 @@ public final class Report {
         j.put("date", Instant.now().toString());
         j.put("workload", o.label());
         j.put("mode", o.mode().name().toLowerCase(Locale.ROOT));
+        j.put("protocol", o.protocol().label());
         j.put("status", status);
         j.put("rooms", o.rooms());
         j.put("members", o.members());

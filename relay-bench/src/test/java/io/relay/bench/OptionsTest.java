@@ -50,6 +50,21 @@ class OptionsTest {
     }
 
     @Test
+    void thePeersProtocolsNeedNoSecretAndGetTheirUsualPath() {
+        Options sio = parse("--protocol", "socketio", "--urls", "ws://127.0.0.1:7101,ws://127.0.0.1:7102/custom");
+        assertThat(sio.protocol()).isEqualTo(Protocol.SOCKETIO);
+        assertThat(sio.urls()).containsExactly(URI.create("ws://127.0.0.1:7101/socket.io/?EIO=4&transport=websocket"),
+                URI.create("ws://127.0.0.1:7102/custom"));
+        Options seed = parse("--protocol", "SeedWS", "--urls", "ws://127.0.0.1:7201");
+        assertThat(seed.protocol()).isEqualTo(Protocol.SEEDWS);
+        assertThat(seed.urls()).containsExactly(URI.create("ws://127.0.0.1:7201/"));
+        assertThat(parse("--secret", "s").protocol()).isEqualTo(Protocol.RELAY);
+        assertThatThrownBy(() -> parse("--protocol", "relay")).hasMessageContaining("--secret is required");
+        assertThatThrownBy(() -> parse("--protocol", "mqtt")).hasMessageContaining("--protocol 'mqtt'")
+                .hasMessageContaining("relay, socketio or seedws");
+    }
+
+    @Test
     void idleModeHasNoPublishers() {
         Options o = parse("--secret", "s", "--mode", "idle", "--rooms", "5", "--members", "2", "--publishers", "0");
         assertThat(o.totalPublishers()).isZero();
