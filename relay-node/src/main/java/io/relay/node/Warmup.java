@@ -45,6 +45,7 @@ final class Warmup {
     private static final int IN_FLIGHT = 8;
     private static final Duration TIME_LIMIT = Duration.ofSeconds(60);
     private static final Duration TOKEN_TTL = Duration.ofMinutes(5);
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
 
     private final XnioWorker worker;
     private final URI uri;
@@ -52,6 +53,8 @@ final class Warmup {
     private final String room;
     private final String userPrefix;
     private final Set<WebSocketChannel> open = ConcurrentHashMap.newKeySet();
+    /** Channels not closed yet, the closing ones too: they read with the buffer pool until they are. */
+    private final Set<WebSocketChannel> alive = ConcurrentHashMap.newKeySet();
 
     /** {@code uri}: the node's own {@code ws://} endpoint; {@code nodeId} names the room and the users. */
     Warmup(XnioWorker worker, URI uri, TokenMinter tokens, String nodeId) {
@@ -88,7 +91,7 @@ final class Warmup {
             slots.tryAcquire(IN_FLIGHT, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } finally {
             open.forEach(IoUtils::safeClose); // rounds cut short by the time limit or a failure
-            buffers.close();
+            closeWhenAllClosed(buffers);
         }
         report(rounds, completed.get(), failure.get(), Duration.ofNanos(System.nanoTime() - started));
         return completed.get();
@@ -127,6 +130,7 @@ final class Warmup {
     /** welcome → join; joined → publish; ack → close. Anything else the server sends is passed over. */
     private void converse(WebSocketChannel channel, CompletableFuture<Void> done) {
         open.add(channel);
+        alive.add(channel);
         channel.getReceiveSetter().set(new AbstractReceiveListener() {
             @Override
             protected void onFullTextMessage(WebSocketChannel ch, BufferedTextMessage message) throws IOException {
@@ -158,8 +162,26 @@ final class Warmup {
             }
         });
         // a connection dropped without a close frame ends the round too (no effect after the ack)
-        channel.addCloseTask(ch -> done.completeExceptionally(new IOException("connection closed")));
+        channel.addCloseTask(ch -> {
+            alive.remove(ch);
+            done.completeExceptionally(new IOException("connection closed"));
+        });
         channel.resumeReceives();
+    }
+
+    /**
+     * Closes the pool once every channel has closed: a round that has sent its close still receives the
+     * messages of the rounds under way until the node answers. After two seconds the pool is left to the
+     * garbage collector.
+     */
+    private void closeWhenAllClosed(DefaultByteBufferPool buffers) throws InterruptedException {
+        long until = System.nanoTime() + CLOSE_WAIT.toNanos();
+        while (!alive.isEmpty() && System.nanoTime() < until) {
+            Thread.sleep(10);
+        }
+        if (alive.isEmpty()) {
+            buffers.close();
+        }
     }
 
     private void report(int rounds, int completed, Throwable failure, Duration took) {
