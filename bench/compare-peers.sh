@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
-# W3 (saturate) and W4 (idle) with one load generator, relay-bench, against Relay and the peers of the
+# W2 (fan-out), W3 (saturate) and W4 (idle) with one load generator, relay-bench, against Relay and the peers of the
 # shared bench (Socket.IO + redis-adapter on three nodes, the hand-written single-process ws server),
 # interleaved, a fresh peer (and Redis) per run. The shared bench's own compare script drives every peer
 # with its Node client, which is the limit in W3; this one drives them all with the same Java client.
 #
-#   bench/compare-peers.sh                                    W3 W4 x relay socketio seedws x 3
+#   bench/compare-peers.sh                                    W2 W3 W4 x relay socketio seedws x 3
 #   WORKLOADS=W3 PEERS="relay socketio" REPS=1 bench/compare-peers.sh
 #
 # Needs the shared bench set up (npm ci in it; its run-peer.sh writes run/ there, so use a writable copy
 # if it is read-only) and the jars built (./mvnw -q -DskipTests package).
-# Env: SHARED_BENCH (../shared/bench), RELAY_JAR, BENCH_JAR, WORKLOADS (W3 W4), PEERS, REPS (3),
-#      W3_RELAY_JAVA_OPTS, W4_RELAY_JAVA_OPTS (JVM options of the nodes), RELAY_IO_THREADS (1),
+# Env: SHARED_BENCH (../shared/bench), RELAY_JAR, BENCH_JAR, WORKLOADS (W2 W3 W4), PEERS, REPS (3),
+#      W3_RELAY_JAVA_OPTS (also W2's), W4_RELAY_JAVA_OPTS (JVM options of the nodes), RELAY_IO_THREADS (1),
 #      RELAY_WARMUP (500), RESULTS (the .jsonl file)
 # Results: one JSON line per run in RESULTS; each run's summary lines on stdout; seedws has no W4 here
 # (the shared bench does not measure it there either).
@@ -20,7 +20,7 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 SB="$(cd "${SHARED_BENCH:-$ROOT/../shared/bench}" && pwd)"
 export RELAY_JAR="${RELAY_JAR:-$ROOT/relay-node/target/relay-node.jar}"
 BENCH_JAR="${BENCH_JAR:-$ROOT/relay-bench/target/relay-bench.jar}"
-WORKLOADS="${WORKLOADS:-W3 W4}"
+WORKLOADS="${WORKLOADS:-W2 W3 W4}"
 PEERS="${PEERS:-relay socketio seedws}"
 REPS="${REPS:-3}"
 W3_RELAY_JAVA_OPTS="${W3_RELAY_JAVA_OPTS:--XX:+UseSerialGC -Xmx512m}"
@@ -55,6 +55,7 @@ pid_files() {
 
 args() {
   case "$1" in
+    W2) echo "--mode run --rooms 1 --members 1000 --publishers 1 --rate 200 --payload 100 --duration 20 --warmup 5 --max-runtime 180" ;;
     W3) echo "--mode saturate --rooms 10 --members 50 --publishers 1 --rate 20 --payload 100 --step-seconds 10 --rate-factor 1.5 --p99-limit 100 --max-steps 15 --warmup 5 --max-runtime 600" ;;
     W4) echo "--mode idle --rooms 1000 --members 10 --hold 30 --source-addresses 127.0.0.1-127.0.0.4 --max-runtime 300" ;;
   esac
@@ -74,7 +75,7 @@ wait_ready() {
 run_one() { # workload peer rep
   local wl="$1" peer="$2" rep="$3"
   case "$wl" in
-    W3) export RELAY_JAVA_OPTS="$W3_RELAY_JAVA_OPTS" ;;
+    W2|W3) export RELAY_JAVA_OPTS="$W3_RELAY_JAVA_OPTS" ;;
     W4) export RELAY_JAVA_OPTS="$W4_RELAY_JAVA_OPTS" ;;
   esac
   (cd "$SB" && ./run-peer.sh "$peer" >/dev/null)
@@ -84,12 +85,12 @@ run_one() { # workload peer rep
   # shellcheck disable=SC2046
   java -Xmx1g -jar "$BENCH_JAR" --protocol "$peer" --workload "$wl-$peer" --urls "$(urls "$peer")" \
     --secret "$SECRET" $(args "$wl") --pid-file "$(pid_files "$peer")" --out "$RESULTS" 2>&1 \
-    | grep -E '^# (W[0-9]|last good|idle)' || echo "relay-bench failed for $wl $peer (see above)"
+    | grep -E '^# (W[0-9]|last good|idle|rate)' || echo "relay-bench failed for $wl $peer (see above)"
   (cd "$SB" && ./stop-peer.sh all >/dev/null 2>&1) || true
 }
 
 for wl in $WORKLOADS; do
-  case "$wl" in W3|W4) ;; *) echo "unknown workload '$wl' (have W3 W4)" >&2; exit 2 ;; esac
+  case "$wl" in W2|W3|W4) ;; *) echo "unknown workload '$wl' (have W2 W3 W4)" >&2; exit 2 ;; esac
   for rep in $(seq 1 "$REPS"); do
     for peer in $PEERS; do
       [ "$wl" = W4 ] && [ "$peer" = seedws ] && continue
