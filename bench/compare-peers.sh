@@ -11,7 +11,8 @@
 # if it is read-only) and the jars built (./mvnw -q -DskipTests package).
 # Env: SHARED_BENCH (../shared/bench), RELAY_JAR, BENCH_JAR, WORKLOADS (W2 W3 W4), PEERS, REPS (3),
 #      W3_RELAY_JAVA_OPTS (also W2's), W4_RELAY_JAVA_OPTS (JVM options of the nodes), RELAY_IO_THREADS (1),
-#      RELAY_WARMUP (500), RESULTS (the .jsonl file)
+#      RELAY_WARMUP (500), RESULTS (the .jsonl file), and as in bench/run-workloads.sh TINY=1 (toy scale)
+#      and W2_ARGS .. W4_ARGS (a workload's flags)
 # Results: one JSON line per run in RESULTS; each run's summary lines on stdout; seedws has no W4 here
 # (the shared bench does not measure it there either).
 set -euo pipefail
@@ -37,6 +38,10 @@ done
 [ -n "$SECRET" ] || { echo "no BENCH_JWT_SECRET in $SB/run-peer.sh" >&2; exit 1; }
 mkdir -p "$(dirname "$RESULTS")"
 trap '(cd "$SB" && ./stop-peer.sh all >/dev/null 2>&1) || true' EXIT
+# http_status; workload_args (the flags bench/run-workloads.sh uses too)
+source "$ROOT/scripts/loopback.sh"
+source "$ROOT/bench/workloads.sh"
+TINY="${TINY:-0}"
 
 urls() {
   case "$1" in
@@ -53,22 +58,11 @@ pid_files() {
   esac
 }
 
-args() {
-  case "$1" in
-    W2) echo "--mode run --rooms 1 --members 1000 --publishers 1 --rate 200 --payload 100 --duration 20 --warmup 5 --max-runtime 180" ;;
-    W3) echo "--mode saturate --rooms 10 --members 50 --publishers 1 --rate 20 --payload 100 --step-seconds 10 --rate-factor 1.5 --p99-limit 100 --max-steps 15 --warmup 5 --max-runtime 600" ;;
-    W4) echo "--mode idle --rooms 1000 --members 10 --hold 30 --source-addresses 127.0.0.1-127.0.0.4 --max-runtime 300" ;;
-  esac
-}
-
 # Waits (bounded) until every node answers /readyz: RELAY_WARMUP runs after the port opens.
 wait_ready() {
   local port i
   for port in 7301 7302 7303; do
-    for ((i = 0; i < 600; i++)); do
-      curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break
-      sleep 0.2
-    done
+    for ((i = 0; i < 600; i++)); do [ "$(http_status "$port" /readyz)" = 200 ] && break; sleep 0.2; done
   done
 }
 
@@ -84,7 +78,7 @@ run_one() { # workload peer rep
   echo "== $wl $peer run $rep $(date +%T)"
   # shellcheck disable=SC2046
   java -Xmx1g -jar "$BENCH_JAR" --protocol "$peer" --workload "$wl-$peer" --urls "$(urls "$peer")" \
-    --secret "$SECRET" $(args "$wl") --pid-file "$(pid_files "$peer")" --out "$RESULTS" 2>&1 \
+    --secret "$SECRET" $(workload_args "$wl") --pid-file "$(pid_files "$peer")" --out "$RESULTS" 2>&1 \
     | grep -E '^# (W[0-9]|last good|idle|rate)' || echo "relay-bench failed for $wl $peer (see above)"
   (cd "$SB" && ./stop-peer.sh all >/dev/null 2>&1) || true
 }

@@ -25,11 +25,6 @@ import java.util.Locale;
 public enum Protocol {
     RELAY {
         @Override
-        public FrameScanner.Type type(byte[] b, int len) {
-            return FrameScanner.type(b, len);
-        }
-
-        @Override
         public List<String> join(String room, String user) {
             return List.of(PublishFrame.join(room));
         }
@@ -98,11 +93,6 @@ public enum Protocol {
     },
     SEEDWS {
         @Override
-        public FrameScanner.Type type(byte[] b, int len) {
-            return FrameScanner.type(b, len);
-        }
-
-        @Override
         public String defaultPath() {
             return "/";
         }
@@ -115,12 +105,12 @@ public enum Protocol {
         @Override
         public List<String> join(String room, String user) {
             return List.of("{\"type\":\"join\",\"room\":\"" + room + "\"}",
-                    "{\"type\":\"publish\",\"room\":\"" + room + "\",\"data\":{\"probe\":\"" + user + "\"}}");
+                    "{\"type\":\"publish\",\"room\":\"" + room + "\",\"data\":{" + probeField(user) + "}}");
         }
 
         @Override
         public byte[] joinProbe(String user) {
-            return ("\"probe\":\"" + user + "\"").getBytes(StandardCharsets.UTF_8);
+            return probeField(user).getBytes(StandardCharsets.UTF_8);
         }
 
         @Override
@@ -133,8 +123,10 @@ public enum Protocol {
 
     private static final byte[] SOCKETIO_MESSAGE = "42[\"message\",".getBytes(StandardCharsets.US_ASCII);
 
-    /** What the server frame in {@code b[0..len)} is. */
-    public abstract FrameScanner.Type type(byte[] b, int len);
+    /** What the server frame in {@code b[0..len)} is: by its {@code type} field unless the protocol frames otherwise. */
+    public FrameScanner.Type type(byte[] b, int len) {
+        return FrameScanner.type(b, len);
+    }
 
     /** The frames that join {@code room} as {@code user}, sent once the server has welcomed the client. */
     public abstract List<String> join(String room, String user);
@@ -180,6 +172,11 @@ public enum Protocol {
 
     public String label() {
         return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The field of a seedws join probe, {@code "probe":"<user>"}: what it sends and what it looks for. */
+    private static String probeField(String user) {
+        return "\"probe\":\"" + user + "\"";
     }
 
     static Protocol parse(String s) {
