@@ -47,9 +47,10 @@ public final class Bench implements AutoCloseable {
         Connector.Result connect = connector.connectAll(topology.specs(), deadline);
         double connectCpu = ClientCpu.percent(cpu0, ClientCpu.nanos(), connect.wallNanos());
         clients = connect.clients();
+        ServerUsage connectServer = ServerUsage.between(baseline, baseline, servers.snapshot(), 0, clients.size());
         log.printf("[bench] %d/%d connected and joined in %d ms%n", clients.size(), connect.attempted(),
                 TimeUnit.NANOSECONDS.toMillis(connect.wallNanos()));
-        Report report = new Report(o, connect, connectCpu);
+        Report report = new Report(o, connect, connectCpu, connectServer.cpuS());
         if (!connect.complete()) {
             return report.failed(connect.firstError());
         }

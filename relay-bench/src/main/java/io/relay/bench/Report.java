@@ -19,6 +19,7 @@ public final class Report {
     private final Options o;
     private final Connector.Result connect;
     private final double connectClientCpuPct;
+    private final Double connectServerCpuS;
     private String status = "ok";
     private Measurement main;
     private List<Measurement> steps = List.of();
@@ -31,10 +32,21 @@ public final class Report {
     private long errorCount;
     private String firstError;
 
-    public Report(Options o, Connector.Result connect, double connectClientCpuPct) {
+    /**
+     * @param connectServerCpuS the server processes' CPU over the connect phase, Redis included (null
+     *     when not measured): with the client the limit of a connect storm, the figure to compare
+     */
+    public Report(Options o, Connector.Result connect, double connectClientCpuPct, Double connectServerCpuS) {
         this.o = o;
         this.connect = connect;
         this.connectClientCpuPct = connectClientCpuPct;
+        this.connectServerCpuS = connectServerCpuS;
+    }
+
+    /** Server CPU per connection made, in ms; null when not measured or nothing connected. */
+    private Double connectServerMsPerConn() {
+        int n = connect.clients().size();
+        return connectServerCpuS == null || n == 0 ? null : Math.round(connectServerCpuS * 1e6 / n) / 1000.0;
     }
 
     Report failed(String why) {
@@ -115,6 +127,8 @@ public final class Report {
         j.set("connect_latency_ms", latency(connect.connect()));
         j.set("ready_latency_ms", latency(connect.ready()));
         j.put("connect_client_cpu_pct", connectClientCpuPct);
+        putNullable(j, "connect_server_cpu_s", connectServerCpuS);
+        putNullable(j, "connect_server_cpu_ms_per_conn", connectServerMsPerConn());
         DeliveryLedger.Tally t = main != null ? main.tally() : new DeliveryLedger.Tally(0, 0, 0, 0, 0, 0, 0, 0);
         j.put("sent", t.sent());
         j.put("acked", t.acked());
@@ -215,11 +229,12 @@ public final class Report {
         List<String> out = new ArrayList<>();
         String shape = o.rooms() + " rooms x " + o.members() + " members"
                 + (o.mode() == Options.Mode.IDLE ? "" : ", " + o.publishers() + " publisher(s)/room, " + o.payload() + " B");
-        out.add(String.format(Locale.ROOT, "# %s %s: %s | %s: connected %d/%d in %d ms (connect p50/p99 %s/%s ms, joined p50/p99 %s/%s ms, client cpu %s%%)",
+        out.add(String.format(Locale.ROOT, "# %s %s: %s | %s: connected %d/%d in %d ms (connect p50/p99 %s/%s ms, joined p50/p99 %s/%s ms, client cpu %s%%%s)",
                 o.label(), o.mode().name().toLowerCase(Locale.ROOT), shape, status.toUpperCase(Locale.ROOT),
                 connect.clients().size(), connect.attempted(), TimeUnit.NANOSECONDS.toMillis(connect.wallNanos()),
                 connect.connect().p50(), connect.connect().p99(), connect.ready().p50(), connect.ready().p99(),
-                connectClientCpuPct));
+                connectClientCpuPct, connectServerCpuS == null ? ""
+                        : ", server cpu " + connectServerCpuS + " s = " + connectServerMsPerConn() + " ms per connection"));
         if (o.mode() == Options.Mode.SATURATE) {
             for (Measurement m : steps) {
                 out.add("#   " + (m.passes(o.p99Limit()) ? "OK   " : "FAIL ") + summary(m));
