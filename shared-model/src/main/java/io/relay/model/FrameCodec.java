@@ -101,10 +101,10 @@ public final class FrameCodec {
      */
     public String messagePrefix(String room, Member from, JsonNode data, long ts) {
         StringWriter out = new StringWriter(128);
-        try {
-            // the object stays open on purpose: Redis completes it, so no auto-closing on flush
-            JsonGenerator g = mapper.getFactory().createGenerator(out)
-                    .disable(JsonGenerator.Feature.AUTO_CLOSE_JSON_CONTENT);
+        // the object stays open on purpose (Redis completes it): closing the generator must not close it,
+        // but it must close, or Jackson's 4 KB output buffer is never recycled (9.5 KB of garbage a publish)
+        try (JsonGenerator g = mapper.getFactory().createGenerator(out)
+                .disable(JsonGenerator.Feature.AUTO_CLOSE_JSON_CONTENT)) {
             g.writeStartObject();
             g.writeStringField("type", "message");
             g.writeStringField("room", room);
@@ -115,7 +115,6 @@ public final class FrameCodec {
             g.writeNumberField("ts", ts);
             g.writeFieldName("offset");
             g.writeRaw(":\"");
-            g.flush();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
