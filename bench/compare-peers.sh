@@ -25,7 +25,7 @@ WORKLOADS="${WORKLOADS:-W2 W3 W4}"
 PEERS="${PEERS:-relay socketio seedws}"
 REPS="${REPS:-3}"
 W3_RELAY_JAVA_OPTS="${W3_RELAY_JAVA_OPTS:--XX:+UseSerialGC -Xmx512m}"
-W4_RELAY_JAVA_OPTS="${W4_RELAY_JAVA_OPTS:--XX:+UseSerialGC -Xms64m -Xmx256m -Xmn24m -XX:TieredStopAtLevel=1}"
+W4_RELAY_JAVA_OPTS="${W4_RELAY_JAVA_OPTS:--XX:+UseSerialGC -Xms64m -Xmx256m -Xmn24m -XX:TieredStopAtLevel=1 -XX:-UsePerfData}"
 export RELAY_IO_THREADS="${RELAY_IO_THREADS:-1}" RELAY_WARMUP="${RELAY_WARMUP:-500}"
 RESULTS="${RESULTS:-$ROOT/bench/results/compare-$(date +%Y%m%d-%H%M%S).jsonl}"
 # run-peer.sh starts Relay nodes with this secret (the shared bench's, for benchmarks only)

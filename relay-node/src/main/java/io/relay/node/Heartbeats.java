@@ -14,29 +14,42 @@ import java.time.Instant;
  * proxies from dropping quiet connections), closing with 4408 a connection that sent nothing (no
  * pong, no frame) for three intervals, and closing with 4001 once a token has expired (plus the
  * 5 s leeway) without a refresh.
+ *
+ * <p>A look walks every session, so it comes no more often than the promises need: at most
+ * {@link #MAX_PERIOD} apart (PROTOCOL.md: a 4001 within 5 s after expiry plus leeway), and an
+ * exact fraction of the heartbeat, so that every few looks is a ping. An idle node then wakes for
+ * this a few times per heartbeat instead of every second.
  */
 final class Heartbeats implements Runnable {
     static final Duration LEEWAY = Duration.ofSeconds(5);
+    static final Duration MAX_PERIOD = Duration.ofSeconds(4);
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
     private final Sessions sessions;
-    private final long pingEveryNanos;
     private final long silenceLimitNanos;
-    private long lastPingNanos = System.nanoTime();
+    private final int looksPerPing;
+    private final Duration period;
+    private int looksSincePing;
 
     Heartbeats(Sessions sessions, Duration heartbeat) {
         this.sessions = sessions;
-        this.pingEveryNanos = heartbeat.toNanos();
-        this.silenceLimitNanos = 3 * pingEveryNanos;
+        this.silenceLimitNanos = 3 * heartbeat.toNanos();
+        this.looksPerPing = (int) Math.max(1, -Math.floorDiv(-heartbeat.toNanos(), MAX_PERIOD.toNanos()));
+        this.period = heartbeat.dividedBy(looksPerPing);
     }
 
-    /** Runs every second on the node's timer thread. */
+    /** How often {@link #run} is to be called. */
+    Duration period() {
+        return period;
+    }
+
+    /** Looks at every session; every {@code looksPerPing}-th look also pings. Runs on the node's timer thread. */
     @Override
     public void run() {
         long now = System.nanoTime();
-        boolean ping = now - lastPingNanos >= pingEveryNanos;
+        boolean ping = ++looksSincePing >= looksPerPing;
         if (ping) {
-            lastPingNanos = now;
+            looksSincePing = 0;
         }
         Instant deadline = Instant.now().minus(LEEWAY);
         for (Session session : sessions.all()) {

@@ -14,6 +14,9 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultEventLoopGroupProvider;
 import io.lettuce.core.resource.EventLoopGroupProvider;
+import io.netty.util.HashedWheelTimer;
+import io.netty.util.Timer;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.relay.api.ApiRoutes;
 import io.relay.api.DevTokenRoute;
 import io.relay.api.HealthRoutes;
@@ -60,6 +63,11 @@ public final class RelayNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RelayNode.class);
     /** Most messages replayed on one join with {@code since}; beyond it the join answers {@code recovered: false}. */
     static final int MAX_REPLAY = 1000;
+    /**
+     * The Redis timer's tick. Lettuce's default wheel ticks every 100 ms, ten wake-ups a second on
+     * an idle node; at 500 ms a command times out at most half a second after RELAY_REDIS_TIMEOUT.
+     */
+    static final Duration REDIS_TIMER_TICK = Duration.ofMillis(500);
 
     private final NodeConfig config;
     private static final Duration STARTUP_PROBE_WAIT = Duration.ofSeconds(10);
@@ -106,7 +114,10 @@ public final class RelayNode implements AutoCloseable {
 
         EventLoopGroupProvider redisThread = new DefaultEventLoopGroupProvider(1);
         resources.add(() -> redisThread.shutdown(0, 2, TimeUnit.SECONDS).get()); // Lettuce leaves a given one to us
-        ClientResources redisResources = redisResources(redisThread);
+        HashedWheelTimer redisTimer = new HashedWheelTimer(
+                new DefaultThreadFactory("relay-redis-timer", true), REDIS_TIMER_TICK.toMillis(), TimeUnit.MILLISECONDS);
+        resources.add(redisTimer::stop); // Lettuce leaves a given timer to us too
+        ClientResources redisResources = redisResources(redisThread, redisTimer);
         resources.add(() -> redisResources.shutdown(0, 2, TimeUnit.SECONDS).get()); // after the client, its user
         RedisClient client = RedisClient.create(redisResources, RedisURI.create(redisUrl));
         client.setOptions(clientOptions(config.redisTimeout()));
@@ -163,7 +174,8 @@ public final class RelayNode implements AutoCloseable {
         warming = config.warmup() > 0; // before the port opens: /readyz must not say ready in between
         http.start();
         resources.add(this::closeHttp);
-        every(timer, Duration.ofSeconds(1), new Heartbeats(sessions, config.heartbeat()));
+        Heartbeats heartbeats = new Heartbeats(sessions, config.heartbeat());
+        every(timer, heartbeats.period(), heartbeats);
         log.info("node {} listening on {}://{}:{} (redis {})", config.nodeId(), tls == null ? "http" : "https",
                 config.host(), http.port(), RedisURI.create(redisUrl).toString());
         if (config.warmup() > 0) {
@@ -292,11 +304,13 @@ public final class RelayNode implements AutoCloseable {
      * One Redis I/O thread for both connections ({@code redisThread}; Lettuce's own minimum is two):
      * a publish's reply and its pub/sub echo arrive together and are read in one wake-up. No command
      * latency recording (Lettuce turns it on when LatencyUtils is on the class path, as Micrometer puts
-     * it): it costs work per command and nothing reads it; Relay's own metrics time publishes.
+     * it): it costs work per command and nothing reads it; Relay's own metrics time publishes. The
+     * timer ({@link #REDIS_TIMER_TICK}) times out commands and spaces reconnects.
      */
-    private static ClientResources redisResources(EventLoopGroupProvider redisThread) {
+    private static ClientResources redisResources(EventLoopGroupProvider redisThread, Timer redisTimer) {
         return ClientResources.builder()
                 .eventLoopGroupProvider(redisThread)
+                .timer(redisTimer)
                 .commandLatencyRecorder(CommandLatencyRecorder.disabled())
                 .build();
     }
@@ -334,7 +348,7 @@ public final class RelayNode implements AutoCloseable {
             } catch (RuntimeException e) { // a periodic task that throws would never run again
                 log.warn("periodic task failed: {}", e.toString());
             }
-        }, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+        }, period.toNanos(), period.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     private static void await(java.util.concurrent.CompletionStage<?> stage, String what) {
