@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,7 +72,7 @@ public final class NodeLiveness {
 
     /**
      * Looks for listed nodes whose key has expired and sweeps them. Run often (every second): a dead
-     * node is noticed soon after its key expires, at the cost of one SMEMBERS and an EXISTS per node.
+     * node is noticed soon after its key expires, at the cost of one SMEMBERS and one MGET.
      */
     public void sweepDead() {
         commands.async().smembers(keys.nodes())
@@ -102,14 +103,19 @@ public final class NodeLiveness {
                 .thenApply(n -> (Void) null);
     }
 
+    /** One MGET for the keys of all other listed nodes, however many: a missing key is a dead node. */
     private CompletionStage<Void> sweepDead(Set<String> listed) {
-        CompletableFuture<?>[] sweeps = listed.stream()
-                .filter(id -> !id.equals(nodeId))
-                .map(id -> commands.async().exists(keys.node(id))
-                        .thenCompose(alive -> alive == 0 ? sweepIfUnclaimed(id) : CompletableFuture.completedFuture(null))
-                        .toCompletableFuture())
-                .toArray(CompletableFuture[]::new);
-        return CompletableFuture.allOf(sweeps);
+        List<String> others = listed.stream().filter(id -> !id.equals(nodeId)).toList();
+        if (others.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return commands.async().mget(others.stream().map(keys::node).toArray(String[]::new)).thenCompose(alive -> {
+            CompletableFuture<?>[] sweeps = IntStream.range(0, others.size())
+                    .filter(i -> !alive.get(i).hasValue())
+                    .mapToObj(i -> sweepIfUnclaimed(others.get(i)).toCompletableFuture())
+                    .toArray(CompletableFuture[]::new);
+            return CompletableFuture.allOf(sweeps);
+        });
     }
 
     private CompletionStage<Void> sweepIfUnclaimed(String dead) {
