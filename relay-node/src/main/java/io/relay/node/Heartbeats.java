@@ -1,6 +1,7 @@
 package io.relay.node;
 
 import io.relay.auth.Principal;
+import io.relay.auth.TokenVerifier;
 import io.relay.model.CloseCode;
 import io.relay.session.Session;
 import io.relay.session.Sessions;
@@ -21,7 +22,7 @@ import java.time.Instant;
  * this a few times per heartbeat instead of every second.
  */
 final class Heartbeats implements Runnable {
-    static final Duration LEEWAY = Duration.ofSeconds(5);
+    private static final Duration LEEWAY = Duration.ofSeconds(TokenVerifier.LEEWAY_SECONDS);
     static final Duration MAX_PERIOD = Duration.ofSeconds(4);
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
@@ -34,7 +35,8 @@ final class Heartbeats implements Runnable {
     Heartbeats(Sessions sessions, Duration heartbeat) {
         this.sessions = sessions;
         this.silenceLimitNanos = 3 * heartbeat.toNanos();
-        this.looksPerPing = (int) Math.max(1, -Math.floorDiv(-heartbeat.toNanos(), MAX_PERIOD.toNanos()));
+        long max = MAX_PERIOD.toNanos();
+        this.looksPerPing = (int) ((heartbeat.toNanos() + max - 1) / max); // the fewest that keep looks <= MAX_PERIOD apart
         this.period = heartbeat.dividedBy(looksPerPing);
     }
 
