@@ -13,7 +13,7 @@ import java.util.concurrent.CompletionStage;
 
 /** {@link History} on the room's stream and meta hash, read by one script for a consistent view. */
 public final class RedisHistory implements History {
-    private static final LuaScript READ = LuaScript.load("history");
+    private static final LuaScript READ = LuaScript.load("history", "room_position");
 
     private final Keys keys;
     private final StatefulRedisConnection<String, String> commands;

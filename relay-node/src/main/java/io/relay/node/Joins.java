@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Joining and leaving rooms. A join subscribes the node to the room (if it was not already), then,
  * once Redis confirmed the subscription, counts the connection in presence and reads the room's
- * position (and the missed messages for a {@code since}) in one pipelined step. Meanwhile the hub
+ * position in one script (and the missed messages for a {@code since}, pipelined with it). Meanwhile the hub
  * keeps the room's live frames for the session and delivers those after the joined offset once the
  * {@code joined} reply (and the replay) went out: nothing missed, nothing twice.
  * <p>
@@ -144,11 +144,13 @@ final class Joins {
         Member member = session.principal().member();
         long now = System.currentTimeMillis();
         String event = codec.encode(new ServerFrame.PresenceEvent(room, "join", member, now));
-        CompletionStage<List<Member>> members = presence.join(room, member, event, now);
-        CompletionStage<HistoryPage> page = since == null
-                ? history.latest(room, 0)
-                : history.after(room, since.seq(), maxReplay + 1);
-        return members.thenCombine(page, Counted::new);
+        CompletionStage<Presence.Arrival> arrival = presence.join(room, member, event, now);
+        if (since == null) { // the arrival's position is all the reply needs
+            return arrival.thenApply(a -> new Counted(a.members(),
+                    new HistoryPage(new Offset(a.epoch(), a.seq()), 0, List.of())));
+        }
+        return arrival.thenCombine(history.after(room, since.seq(), maxReplay + 1),
+                (a, page) -> new Counted(a.members(), page));
     }
 
     private void activate(Session session, JsonNode id, String room, Offset since, Counted counted) {

@@ -139,7 +139,7 @@ public final class RelayNode implements AutoCloseable {
         FrameCodec codec = new FrameCodec();
 
         RedisHistory history = new RedisHistory(keys, commands, config.historyTtl());
-        RedisPresence presence = new RedisPresence(keys, commands, config.nodeId());
+        RedisPresence presence = new RedisPresence(keys, commands, config.nodeId(), config.historyTtl());
         LinkRecovery recovery = new LinkRecovery(hub, history, presence, codec, MAX_REPLAY);
         broker = new RedisBroker(keys, config.nodeId(), client, commands, pubsub, new Fanout(hub, sessions, recovery),
                 timer, config.unsubscribeDelay(), config.historySize(), config.historyTtl());

@@ -13,11 +13,18 @@ import java.util.concurrent.CompletionStage;
  */
 public interface Presence {
     /**
-     * Counts one more connection of {@code user} in {@code room} on this node; publishes
-     * {@code joinEvent} (a complete frame) if it is the user's first. Completes with the members
-     * after the change, the user included.
+     * A counted join: the room's members after it, the user included, and the room's position
+     * (epoch and top sequence number of its history) read in the same atomic step.
      */
-    CompletionStage<List<Member>> join(String room, Member user, String joinEvent, long now);
+    record Arrival(List<Member> members, String epoch, long seq) {
+    }
+
+    /**
+     * Counts one more connection of {@code user} in {@code room} on this node; publishes
+     * {@code joinEvent} (a complete frame) if it is the user's first. The room's position comes
+     * with it so a join's reply costs one Redis round trip; a room without history gets an epoch.
+     */
+    CompletionStage<Arrival> join(String room, Member user, String joinEvent, long now);
 
     /**
      * Counts one connection fewer; on the user's last, removes it, stamps {@code lastLeave} in the

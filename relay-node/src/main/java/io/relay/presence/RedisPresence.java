@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.relay.model.Member;
+import io.relay.redis.Epochs;
 import io.relay.redis.Keys;
 import io.relay.redis.LuaScript;
 import java.io.IOException;
@@ -24,7 +25,7 @@ import java.util.concurrent.CompletionStage;
 public final class RedisPresence implements Presence {
     /** Rosters outlive their rooms' activity by this much, refreshed on every arrival and leave. */
     static final Duration ROSTER_TTL = Duration.ofDays(30);
-    private static final LuaScript JOIN = LuaScript.load("presence_join");
+    private static final LuaScript JOIN = LuaScript.load("presence_join", "room_position");
     private static final LuaScript LEAVE = LuaScript.load("presence_leave");
     private static final LuaScript ASSERT = LuaScript.load("presence_assert");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -33,21 +34,27 @@ public final class RedisPresence implements Presence {
     private final StatefulRedisConnection<String, String> commands;
     private final String nodeId;
     private final String rosterTtlMillis = Long.toString(ROSTER_TTL.toMillis());
+    private final String historyTtlMillis;
     private final LocalPresence held = new LocalPresence();
 
-    public RedisPresence(Keys keys, StatefulRedisConnection<String, String> commands, String nodeId) {
+    /** {@code historyTtl}: given to a room's meta hash when a join is the first to give the room an epoch. */
+    public RedisPresence(Keys keys, StatefulRedisConnection<String, String> commands, String nodeId,
+                         Duration historyTtl) {
         this.keys = keys;
         this.commands = commands;
         this.nodeId = nodeId;
+        this.historyTtlMillis = Long.toString(historyTtl.toMillis());
     }
 
     @Override
-    public CompletionStage<List<Member>> join(String room, Member user, String joinEvent, long now) {
+    public CompletionStage<Arrival> join(String room, Member user, String joinEvent, long now) {
+        String[] scriptKeys = {keys.presence(room), keys.roster(room), keys.nodeRooms(nodeId), keys.meta(room),
+                keys.history(room)};
         List<CompletionStage<List<Object>>> reply = new ArrayList<>(1);
-        held.add(room, user, () -> reply.add(JOIN.run(commands.async(), ScriptOutputType.MULTI, roomKeys(room),
+        held.add(room, user, () -> reply.add(JOIN.run(commands.async(), ScriptOutputType.MULTI, scriptKeys,
                 user.id(), user.name() == null ? "" : user.name(), nodeId, Long.toString(now),
-                keys.roomChannel(room), joinEvent, rosterTtlMillis, room)));
-        return reply.get(0).thenApply(RedisPresence::members);
+                keys.roomChannel(room), joinEvent, rosterTtlMillis, room, Epochs.fresh(), historyTtlMillis)));
+        return reply.get(0).thenApply(r -> new Arrival(members(r, 3), (String) r.get(1), (Long) r.get(2)));
     }
 
     @Override
@@ -95,10 +102,10 @@ public final class RedisPresence implements Presence {
         return new String[] {keys.presence(room), keys.roster(room), keys.nodeRooms(nodeId)};
     }
 
-    /** Members from the join script's reply: {first, user1, name1, user2, name2, ...}. */
-    private static List<Member> members(List<Object> reply) {
+    /** Members from a script's reply: user1, name1, user2, name2, ... from index {@code from} on. */
+    private static List<Member> members(List<Object> reply, int from) {
         List<Member> members = new ArrayList<>(reply.size() / 2);
-        for (int i = 1; i + 1 < reply.size(); i += 2) {
+        for (int i = from; i + 1 < reply.size(); i += 2) {
             String name = (String) reply.get(i + 1);
             members.add(new Member((String) reply.get(i), name.isEmpty() ? null : name));
         }

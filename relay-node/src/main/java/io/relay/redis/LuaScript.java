@@ -27,14 +27,25 @@ public final class LuaScript {
         this.sha = sha1(source);
     }
 
-    /** Loads {@code /io/relay/lua/<name>.lua} from the class path. */
-    public static LuaScript load(String name) {
+    /**
+     * Loads {@code /io/relay/lua/<name>.lua} from the class path, behind the {@code preludes} (files of
+     * the same folder defining local functions that several scripts share), in the order given.
+     */
+    public static LuaScript load(String name, String... preludes) {
+        StringBuilder source = new StringBuilder();
+        for (String prelude : preludes) {
+            source.append(resource(prelude));
+        }
+        return new LuaScript(name, source.append(resource(name)).toString());
+    }
+
+    private static String resource(String name) {
         String path = "/io/relay/lua/" + name + ".lua";
         try (InputStream in = LuaScript.class.getResourceAsStream(path)) {
             if (in == null) {
                 throw new IllegalStateException("missing script resource " + path);
             }
-            return new LuaScript(name, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,4 +1,4 @@
--- Reads a room's position and history entries in one consistent step.
+-- Reads a room's position and history entries in one consistent step. Runs after room_position.lua.
 -- KEYS[1] the room's meta hash {epoch, seq}
 -- KEYS[2] the room's history stream (entry id "<seq>-0", field f = the message frame up to its offset)
 -- ARGV[1] mode: 'after' = the oldest entries with seq > ARGV[2]; 'latest' = the newest entries
@@ -7,15 +7,7 @@
 -- ARGV[4] a fresh epoch tag, used when the room has no epoch yet (so even an empty room has an offset)
 -- ARGV[5] history time to live, ms (for a meta made here)
 -- Returns {epoch, top seq, first retained seq or 0, seq1, frame1, seq2, frame2, ...} oldest first.
-local epoch = redis.call('HGET', KEYS[1], 'epoch')
-local seq = tonumber(redis.call('HGET', KEYS[1], 'seq') or '0')
-if (not epoch) or (seq > 0 and redis.call('EXISTS', KEYS[2]) == 0) then
-  epoch = ARGV[4]
-  seq = 0
-  redis.call('DEL', KEYS[2])
-  redis.call('HSET', KEYS[1], 'epoch', epoch, 'seq', 0)
-  redis.call('PEXPIRE', KEYS[1], ARGV[5])
-end
+local epoch, seq = room_position(KEYS[1], KEYS[2], ARGV[4], ARGV[5])
 
 local result = {epoch, seq, 0}
 local first = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)

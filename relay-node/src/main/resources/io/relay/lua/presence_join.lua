@@ -1,12 +1,15 @@
 -- Counts one more connection of a user in a room on a node; on the user's first connection anywhere,
--- records the arrival in the roster and publishes the presence join event to the room.
+-- records the arrival in the roster and publishes the presence join event to the room. Also reads the
+-- room's position, so the joined reply costs one round trip. Runs after room_position.lua.
 -- KEYS[1] the room's presence hash: user -> {"name":..,"nodes":{"<node>":<connections>},"since":<ms>}
 -- KEYS[2] the room's roster hash: user -> {"name","firstJoin","lastJoin","lastLeave","joins"}
 -- KEYS[3] the node's room set: rooms where the node holds presence (for sweeping after a crash)
+-- KEYS[4] the room's meta hash {epoch, seq}   KEYS[5] the room's history stream
 -- ARGV[1] user id   ARGV[2] display name, or '' for none   ARGV[3] node id   ARGV[4] now, ms
 -- ARGV[5] the room's channel   ARGV[6] the join event frame   ARGV[7] roster time to live, ms
--- ARGV[8] the room's name
--- Returns {1 if this was the user's first connection in the room else 0, user1, name1, user2, name2, ...}
+-- ARGV[8] the room's name   ARGV[9] a fresh epoch tag, for a room without one   ARGV[10] history time to live, ms
+-- Returns {1 if this was the user's first connection in the room else 0, epoch, top seq,
+--          user1, name1, user2, name2, ...}
 local user, name, node, now = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 local raw = redis.call('HGET', KEYS[1], user)
 local entry
@@ -38,7 +41,8 @@ if first == 1 then
   redis.call('PUBLISH', ARGV[5], ARGV[6])
 end
 
-local result = {first}
+local epoch, seq = room_position(KEYS[4], KEYS[5], ARGV[9], ARGV[10])
+local result = {first, epoch, seq}
 local all = redis.call('HGETALL', KEYS[1])
 for i = 1, #all, 2 do
   local member = cjson.decode(all[i + 1])
