@@ -54,6 +54,7 @@ public final class RedisPresence implements Presence {
         held.add(room, user, () -> reply.add(JOIN.run(commands.async(), ScriptOutputType.MULTI, scriptKeys,
                 user.id(), user.name() == null ? "" : user.name(), nodeId, Long.toString(now),
                 keys.roomChannel(room), joinEvent, rosterTtlMillis, room, Epochs.fresh(), historyTtlMillis)));
+        // the reply: {first connection?, epoch, top seq, user1, name1, user2, name2, ...}
         return reply.get(0).thenApply(r -> new Arrival(members(r, 3), (String) r.get(1), (Long) r.get(2)));
     }
 
