@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
 public final class RedisBroker implements Broker {
     private static final Logger log = LoggerFactory.getLogger(RedisBroker.class);
     private static final Duration DEDUP_WINDOW = Duration.ofMinutes(5);
-    private static final LuaScript PUBLISH = LuaScript.load("publish");
+    private static final LuaScript PUBLISH = LuaScript.load("publish", "room_position");
     private static final Duration RELINK_RETRY = Duration.ofMillis(500);
     /** A probe older than this means the node is not delivering (probes go out every second). */
     private static final long PROBE_FRESH_NANOS = Duration.ofSeconds(3).toNanos();

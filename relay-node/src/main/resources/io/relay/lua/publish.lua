@@ -1,4 +1,5 @@
 -- Appends one message to a room's history and publishes it, atomically: pub/sub order is offset order.
+-- Runs after room_position.lua.
 -- KEYS[1] the room's meta hash {epoch, seq}
 -- KEYS[2] the room's history stream (entry id "<seq>-0", field f = the message frame up to its
 --         offset, field t = when it was published, ms)
@@ -19,16 +20,7 @@ if key ~= '' then
   end
 end
 
--- A room starts a new epoch when its meta is gone, or when its history vanished (expired or evicted)
--- after it had messages: an offset of the old incarnation must never look live.
-local meta = redis.call('HMGET', KEYS[1], 'epoch', 'seq')
-local epoch = meta[1]
-local seq = tonumber(meta[2] or '0')
-if (not epoch) or (seq > 0 and redis.call('EXISTS', KEYS[2]) == 0) then
-  epoch = ARGV[3]
-  seq = 0
-  redis.call('DEL', KEYS[2])
-end
+local epoch, seq = room_position(KEYS[1], KEYS[2], ARGV[3], ARGV[5])
 
 seq = seq + 1
 local offset = epoch .. ':' .. seq

@@ -3,8 +3,9 @@
 -- or when its history vanished (expired or evicted) after it had messages: an offset of the old incarnation
 -- must never look live. The new epoch is written at once, so even an empty room has a valid offset.
 local function room_position(meta, stream, fresh_epoch, ttl_ms)
-  local epoch = redis.call('HGET', meta, 'epoch')
-  local seq = tonumber(redis.call('HGET', meta, 'seq') or '0')
+  local position = redis.call('HMGET', meta, 'epoch', 'seq')
+  local epoch = position[1]
+  local seq = tonumber(position[2] or '0')
   if (not epoch) or (seq > 0 and redis.call('EXISTS', stream) == 0) then
     epoch = fresh_epoch
     seq = 0

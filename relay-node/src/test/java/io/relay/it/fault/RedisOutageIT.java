@@ -109,12 +109,18 @@ class RedisOutageIT {
         return String.valueOf(result.get(0));
     }
 
+    /** publish.lua behind its prelude, as the node loads it. */
     private static String publishScript() {
-        try (InputStream in = RedisOutageIT.class.getResourceAsStream("/io/relay/lua/publish.lua")) {
-            assertThat(in).as("/io/relay/lua/publish.lua on the class path").isNotNull();
+        return script("room_position") + script("publish");
+    }
+
+    private static String script(String name) {
+        String path = "/io/relay/lua/" + name + ".lua";
+        try (InputStream in = RedisOutageIT.class.getResourceAsStream(path)) {
+            assertThat(in).as(path + " on the class path").isNotNull();
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new AssertionError("cannot read publish.lua", e);
+            throw new AssertionError("cannot read " + path, e);
         }
     }
 }

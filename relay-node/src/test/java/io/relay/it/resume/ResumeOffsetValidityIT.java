@@ -92,6 +92,33 @@ class ResumeOffsetValidityIT {
         assertFirstMessageIsLive(publisher, again, room);
     }
 
+    /**
+     * A plain join (no {@code since}) of a wiped room must not hand out an offset of the old
+     * incarnation either: its {@code joined} offset starts the new epoch, from which a later resume works.
+     */
+    @ParameterizedTest(name = "deleted {0}")
+    @CsvSource({"history+meta", "meta", "history"})
+    void aJoinOfARoomWhoseHistoryWasWipedStartsANewEpoch(String deleted) {
+        String room = Cluster.unique("resume-wiped-join");
+        TestClient publisher = member(A, "pub-" + room, room);
+        String old = publishNumbered(publisher, room, "old", 0, 5).get(4).offset();
+        List<String> keys = deleted.equals("history+meta") ? List.of(historyKey(room), metaKey(room))
+                : List.of(deleted.equals("meta") ? metaKey(room) : historyKey(room));
+        assertThat(cluster.redis().commands().del(keys.toArray(String[]::new))).as("keys deleted").isEqualTo(keys.size());
+
+        TestClient reader = cluster.connect(B, "reader-" + room, "Reader");
+        String start = reader.join(room).path("offset").asText();
+        assertThat(epoch(start)).as("joined.offset %s after the old %s", start, old).isNotEqualTo(epoch(old));
+        assertThat(seq(start)).as("the new epoch is empty: %s", start).isZero();
+
+        String live = assertFirstMessageIsLive(publisher, reader, room);
+        assertThat(epoch(live)).as("the next publish continues the joined epoch: %s", live).isEqualTo(epoch(start));
+        reader.close();
+        TestClient back = cluster.connect(C, "reader-" + room, "Reader");
+        assertThat(joinSince(back, room, start).path("recovered").asBoolean())
+                .as("resuming from the joined offset of the new epoch").isTrue();
+    }
+
     @Test
     void anOffsetOlderThanTheRetainedHistoryIsNotRecoveredButTheOldestRetainedOneIs() {
         String room = Cluster.unique("resume-trimmed");
