@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
-# W2 (fan-out), W3 (saturate) and W4 (idle) with one load generator, relay-bench, against Relay and the peers of the
+# W1 (chat), W2 (fan-out), W3 (saturate) and W4 (idle) with one load generator, relay-bench, against Relay and the peers of the
 # shared bench (Socket.IO + redis-adapter on three nodes, the hand-written single-process ws server),
 # interleaved, a fresh peer (and Redis) per run. The shared bench's own compare script drives every peer
 # with its Node client, which is the limit in W3; this one drives them all with the same Java client.
 #
 #   bench/compare-peers.sh                                    W2 W3 W4 x relay socketio seedws x 3
+#   WORKLOADS=W1 PEERS="relay socketio" bench/compare-peers.sh   W1 too (the shared bench runs W1 with its own client)
 #   WORKLOADS=W3 PEERS="relay socketio" REPS=1 bench/compare-peers.sh
 #
 # Needs the shared bench set up (npm ci in it; its run-peer.sh writes run/ there, so use a writable copy
 # if it is read-only) and the jars built (./mvnw -q -DskipTests package).
 # Env: SHARED_BENCH (../shared/bench), RELAY_JAR, BENCH_JAR, WORKLOADS (W2 W3 W4), PEERS, REPS (3),
-#      W3_RELAY_JAVA_OPTS (also W2's), W4_RELAY_JAVA_OPTS (JVM options of the nodes), RELAY_IO_THREADS (1),
+#      W3_RELAY_JAVA_OPTS (also W1's and W2's), W4_RELAY_JAVA_OPTS (JVM options of the nodes), RELAY_IO_THREADS (1),
 #      RELAY_WARMUP (500), RESULTS (the .jsonl file), and as in bench/run-workloads.sh TINY=1 (toy scale)
 #      and W2_ARGS .. W4_ARGS (a workload's flags)
 # Results: one JSON line per run in RESULTS; each run's summary lines on stdout; seedws has no W4 here
@@ -69,7 +70,7 @@ wait_ready() {
 run_one() { # workload peer rep
   local wl="$1" peer="$2" rep="$3"
   case "$wl" in
-    W2|W3) export RELAY_JAVA_OPTS="$W3_RELAY_JAVA_OPTS" ;;
+    W1|W2|W3) export RELAY_JAVA_OPTS="$W3_RELAY_JAVA_OPTS" ;;
     W4) export RELAY_JAVA_OPTS="$W4_RELAY_JAVA_OPTS" ;;
   esac
   (cd "$SB" && ./run-peer.sh "$peer" >/dev/null)
@@ -84,7 +85,7 @@ run_one() { # workload peer rep
 }
 
 for wl in $WORKLOADS; do
-  case "$wl" in W2|W3|W4) ;; *) echo "unknown workload '$wl' (have W2 W3 W4)" >&2; exit 2 ;; esac
+  case "$wl" in W1|W2|W3|W4) ;; *) echo "unknown workload '$wl' (have W1 W2 W3 W4)" >&2; exit 2 ;; esac
   for rep in $(seq 1 "$REPS"); do
     for peer in $PEERS; do
       [ "$wl" = W4 ] && [ "$peer" = seedws ] && continue

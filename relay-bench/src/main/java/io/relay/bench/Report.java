@@ -201,12 +201,15 @@ public final class Report {
         putNullable(n, "rss_kb_before", s.rssKbBefore());
         putNullable(n, "rss_kb_after", s.rssKbAfter());
         putNullable(n, "rss_kb_per_conn", s.rssKbPerConn());
+        putNullable(n, "switches", s.switches());
+        putNullable(n, "switches_per_delivery", s.switchesPerDelivery());
         ArrayNode procs = n.putArray("procs");
         for (ServerUsage.ProcUsage p : s.procs()) {
             ObjectNode pn = procs.addObject();
             pn.put("name", p.name());
             pn.put("pid", p.pid());
             putNullable(pn, "cpu_s", p.cpuS());
+            putNullable(pn, "switches", p.switches());
             putNullable(pn, "rss_kb_before", p.rssKbBefore());
             putNullable(pn, "rss_kb_after", p.rssKbAfter());
             putNullable(pn, "hwm_kb", p.hwmKb());
@@ -253,8 +256,8 @@ public final class Report {
         }
         if (s != null) {
             for (ServerUsage.ProcUsage p : s.procs()) {
-                out.add(String.format(Locale.ROOT, "#   %s pid %d: cpu %s s, rss %s -> %s KiB, VmHWM %s KiB",
-                        p.name(), p.pid(), p.cpuS(), p.rssKbBefore(), p.rssKbAfter(), p.hwmKb()));
+                out.add(String.format(Locale.ROOT, "#   %s pid %d: cpu %s s, %s context switches, rss %s -> %s KiB, VmHWM %s KiB",
+                        p.name(), p.pid(), p.cpuS(), p.switches(), p.rssKbBefore(), p.rssKbAfter(), p.hwmKb()));
             }
         }
         if (errorCount > 0 || firstError != null) {
@@ -272,7 +275,9 @@ public final class Report {
                         + "%s | client cpu %s%%%s%s",
                 m.rate(), m.seconds(), t.sent(), t.acked(), t.delivered(), t.expected(), m.deliveriesPerS(), t.loss(), t.duplicates(),
                 l.p50(), l.p90(), l.p99(), l.p999(), l.max(),
-                m.server().cpuS() == null ? "" : " | server cpu " + m.server().cpuS() + " s (" + m.server().cpuSPerMillion() + " s per million)",
+                m.server().cpuS() == null ? "" : " | server cpu " + m.server().cpuS() + " s (" + m.server().cpuSPerMillion() + " s per million)"
+                        + (m.server().switches() == null ? "" : ", " + m.server().switches() + " context switches ("
+                        + m.server().switchesPerDelivery() + " per delivery)"),
                 m.clientCpuPct(), m.disconnects() > 0 ? " | DISCONNECTS " + m.disconnects() : "",
                 m.clientSaturated() ? " | CLIENT SATURATED" : "");
     }

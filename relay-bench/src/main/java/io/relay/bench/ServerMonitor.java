@@ -10,9 +10,11 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Reads the CPU time and memory of server processes on this machine from
- * {@code /proc/<pid>/stat} (utime + stime, at 100 ticks per second) and {@code /proc/<pid>/status}
- * (VmRSS, VmHWM). A process that is gone or unreadable reads as null.
+ * Reads the CPU time, memory and context switches of server processes on this machine from
+ * {@code /proc/<pid>/stat} (utime + stime, at 100 ticks per second), {@code /proc/<pid>/status}
+ * (VmRSS, VmHWM) and each thread's {@code /proc/<pid>/task/<tid>/status} (voluntary and involuntary
+ * switches: a thread handing work to another costs one, and on a small machine they cost more CPU than
+ * the work itself). A process that is gone or unreadable reads as null.
  */
 public final class ServerMonitor {
     static final double CLK_TCK = 100.0;
@@ -26,7 +28,7 @@ public final class ServerMonitor {
     }
 
     /** One reading of one process. */
-    public record Sample(Double cpuS, Long rssKb, Long hwmKb) {
+    public record Sample(Double cpuS, Long rssKb, Long hwmKb, Long switches) {
     }
 
     private final List<Proc> procs;
@@ -76,7 +78,36 @@ public final class ServerMonitor {
     Sample sample(long pid) {
         Path dir = proc.resolve(Long.toString(pid));
         return new Sample(cpuSeconds(dir.resolve("stat")), statusKb(dir.resolve("status"), "VmRSS:"),
-                statusKb(dir.resolve("status"), "VmHWM:"));
+                statusKb(dir.resolve("status"), "VmHWM:"), switches(dir.resolve("task")));
+    }
+
+    /** Voluntary and involuntary context switches of every thread alive now (a thread gone takes its count with it). */
+    static Long switches(Path tasks) {
+        try (var threads = Files.list(tasks)) {
+            long sum = 0;
+            for (Path thread : (Iterable<Path>) threads::iterator) {
+                sum += threadSwitches(thread.resolve("status"));
+            }
+            return sum;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static long threadSwitches(Path status) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(status);
+        } catch (IOException e) {
+            return 0; // ended between the listing and the read
+        }
+        long sum = 0;
+        for (String line : lines) {
+            if (line.startsWith("voluntary_ctxt_switches:") || line.startsWith("nonvoluntary_ctxt_switches:")) {
+                sum += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+            }
+        }
+        return sum;
     }
 
     /** utime + stime: fields 14 and 15, counted after the command name, which may hold spaces. */

@@ -18,11 +18,11 @@ class ReportTest {
             "client_saturated", "disconnects", "error_count", "errors");
     private static final List<String> PERCENTILES = List.of("n", "p50", "p90", "p99", "p999", "max");
     private static final List<String> SERVER = List.of("cpu_s", "cpu_s_per_million", "rss_kb_before", "rss_kb_after",
-            "rss_kb_per_conn", "procs");
+            "rss_kb_per_conn", "switches", "switches_per_delivery", "procs");
 
     private final Latency latency = new Latency(1000, 1.5, 3.0, 9.9, 20.0, 25.0);
-    private final ServerUsage server = new ServerUsage(5.5, 27.5, 300_000L, 330_000L, 3.0,
-            List.of(new ServerUsage.ProcUsage("relay-1", 42, 5.5, 300_000L, 330_000L, 340_000L)));
+    private final ServerUsage server = new ServerUsage(5.5, 27.5, 300_000L, 330_000L, 3.0, 250_000L, 1.25,
+            List.of(new ServerUsage.ProcUsage("relay-1", 42, 5.5, 250_000L, 300_000L, 330_000L, 340_000L)));
     private final Connector.Result connect = new Connector.Result(List.of(), 0, 1_500_000_000L, latency, latency, 0, 0, null);
 
     @Test
@@ -47,12 +47,15 @@ class ReportTest {
         assertThat(j.get("latency_ms").get("p99").asDouble()).isEqualTo(9.9);
         assertThat(j.get("send_lag_ms").get("p99").isNull()).isTrue();
         assertThat(j.get("server").get("cpu_s_per_million").asDouble()).isEqualTo(27.5);
+        assertThat(j.get("server").get("switches_per_delivery").asDouble()).isEqualTo(1.25);
+        assertThat(j.get("server").get("procs").get(0).get("switches").asLong()).isEqualTo(250_000);
         assertThat(j.get("server").get("procs").get(0).get("name").asText()).isEqualTo("relay-1");
         assertThat(j.get("urls").get(0).asText()).isEqualTo("ws://127.0.0.1:8080/ws");
         assertThat(j.get("errors").asText()).startsWith("bench-3");
         assertThat(j.get("connect_server_cpu_s").isNull()).isTrue();
         assertThat(j.get("error_count").asLong()).isEqualTo(1);
-        assertThat(r.lines()).allMatch(l -> l.startsWith("# ")).anyMatch(l -> l.contains("loss 10"));
+        assertThat(r.lines()).allMatch(l -> l.startsWith("# ")).anyMatch(l -> l.contains("loss 10"))
+                .anyMatch(l -> l.contains("250000 context switches (1.25 per delivery)"));
         assertThat(r.ok()).isTrue();
     }
 

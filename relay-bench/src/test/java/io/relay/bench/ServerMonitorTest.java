@@ -25,10 +25,19 @@ class ServerMonitorTest {
     }
 
     @Test
+    void countsTheContextSwitchesOfEveryThread() throws IOException {
+        fakeProcess(77, 1, 1, 1, 1);
+        fakeThread(77, 77, 1_000, 20);
+        fakeThread(77, 78, 300, 4);
+        assertThat(new ServerMonitor(List.of(), proc).sample(77).switches()).isEqualTo(1_324);
+    }
+
+    @Test
     void aProcessThatIsGoneReadsAsNull() {
         ServerMonitor.Sample s = new ServerMonitor(List.of(), proc).sample(99);
         assertThat(s.cpuS()).isNull();
         assertThat(s.rssKb()).isNull();
+        assertThat(s.switches()).isNull();
     }
 
     @Test
@@ -46,11 +55,14 @@ class ServerMonitorTest {
         Map<ServerMonitor.Proc, ServerMonitor.Sample> to = samples(node, 6.0, 180_000, redis, 2.0, 20_000);
         ServerUsage u = ServerUsage.between(baseline, from, to, 500_000, 10_000);
         assertThat(u.cpuS()).isEqualTo(5.0);
+        assertThat(u.switches()).isEqualTo(400_000 + 100_000);
+        assertThat(u.switchesPerDelivery()).isEqualTo(1.0);
         assertThat(u.cpuSPerMillion()).isEqualTo(10.0);
         assertThat(u.rssKbBefore()).isEqualTo(100_000);
         assertThat(u.rssKbAfter()).isEqualTo(180_000);
         assertThat(u.rssKbPerConn()).isEqualTo(8.0);
         assertThat(u.procs()).extracting(ServerUsage.ProcUsage::cpuS).containsExactly(4.0, 1.0);
+        assertThat(u.procs()).extracting(ServerUsage.ProcUsage::switches).containsExactly(400_000L, 100_000L);
     }
 
     @Test
@@ -61,9 +73,16 @@ class ServerMonitorTest {
     private static Map<ServerMonitor.Proc, ServerMonitor.Sample> samples(ServerMonitor.Proc a, double cpuA, long rssA,
                                                                          ServerMonitor.Proc b, double cpuB, long rssB) {
         Map<ServerMonitor.Proc, ServerMonitor.Sample> m = new LinkedHashMap<>();
-        m.put(a, new ServerMonitor.Sample(cpuA, rssA, rssA));
-        m.put(b, new ServerMonitor.Sample(cpuB, rssB, rssB));
+        // switches as 100,000 per CPU-second, so the phase's count follows from its CPU
+        m.put(a, new ServerMonitor.Sample(cpuA, rssA, rssA, (long) (cpuA * 100_000)));
+        m.put(b, new ServerMonitor.Sample(cpuB, rssB, rssB, (long) (cpuB * 100_000)));
         return m;
+    }
+
+    private void fakeThread(long pid, long tid, long voluntary, long involuntary) throws IOException {
+        Path dir = Files.createDirectories(proc.resolve(pid + "/task/" + tid));
+        Files.writeString(dir.resolve("status"), "Name:\tjava\nvoluntary_ctxt_switches:\t" + voluntary
+                + "\nnonvoluntary_ctxt_switches:\t" + involuntary + "\n");
     }
 
     private void fakeProcess(long pid, long utime, long stime, long rssKb, long hwmKb) throws IOException {
