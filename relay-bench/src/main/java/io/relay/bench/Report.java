@@ -20,6 +20,7 @@ public final class Report {
     private final Connector.Result connect;
     private final double connectClientCpuPct;
     private final Double connectServerCpuS;
+    private final Long connectServerSwitches;
     private String status = "ok";
     private Measurement main;
     private List<Measurement> steps = List.of();
@@ -35,18 +36,27 @@ public final class Report {
     /**
      * @param connectServerCpuS the server processes' CPU over the connect phase, Redis included (null
      *     when not measured): with the client the limit of a connect storm, the figure to compare
+     * @param connectServerSwitches their context switches over the connect phase (null when not measured)
      */
-    public Report(Options o, Connector.Result connect, double connectClientCpuPct, Double connectServerCpuS) {
+    public Report(Options o, Connector.Result connect, double connectClientCpuPct, Double connectServerCpuS,
+                  Long connectServerSwitches) {
         this.o = o;
         this.connect = connect;
         this.connectClientCpuPct = connectClientCpuPct;
         this.connectServerCpuS = connectServerCpuS;
+        this.connectServerSwitches = connectServerSwitches;
     }
 
     /** Server CPU per connection made, in ms; null when not measured or nothing connected. */
     private Double connectServerMsPerConn() {
         int n = connect.clients().size();
         return connectServerCpuS == null || n == 0 ? null : Math.round(connectServerCpuS * 1e6 / n) / 1000.0;
+    }
+
+    /** Server context switches per connection made; null when not measured or nothing connected. */
+    private Double connectServerSwitchesPerConn() {
+        int n = connect.clients().size();
+        return connectServerSwitches == null || n == 0 ? null : Math.round(connectServerSwitches * 10.0 / n) / 10.0;
     }
 
     Report failed(String why) {
@@ -129,6 +139,7 @@ public final class Report {
         j.put("connect_client_cpu_pct", connectClientCpuPct);
         putNullable(j, "connect_server_cpu_s", connectServerCpuS);
         putNullable(j, "connect_server_cpu_ms_per_conn", connectServerMsPerConn());
+        putNullable(j, "connect_server_switches_per_conn", connectServerSwitchesPerConn());
         DeliveryLedger.Tally t = main != null ? main.tally() : new DeliveryLedger.Tally(0, 0, 0, 0, 0, 0, 0, 0);
         j.put("sent", t.sent());
         j.put("acked", t.acked());
@@ -237,7 +248,8 @@ public final class Report {
                 connect.clients().size(), connect.attempted(), TimeUnit.NANOSECONDS.toMillis(connect.wallNanos()),
                 connect.connect().p50(), connect.connect().p99(), connect.ready().p50(), connect.ready().p99(),
                 connectClientCpuPct, connectServerCpuS == null ? ""
-                        : ", server cpu " + connectServerCpuS + " s = " + connectServerMsPerConn() + " ms per connection"));
+                        : ", server cpu " + connectServerCpuS + " s = " + connectServerMsPerConn() + " ms per connection"
+                        + (connectServerSwitches == null ? "" : ", " + connectServerSwitchesPerConn() + " context switches per connection")));
         if (o.mode() == Options.Mode.SATURATE) {
             for (Measurement m : steps) {
                 out.add("#   " + (m.passes(o.p99Limit()) ? "OK   " : "FAIL ") + summary(m));
