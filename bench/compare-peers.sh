@@ -13,7 +13,7 @@
 # Env: SHARED_BENCH (../shared/bench), RELAY_JAR, BENCH_JAR, WORKLOADS (W2 W3 W4), PEERS, REPS (3),
 #      W3_RELAY_JAVA_OPTS (also W1's and W2's), W4_RELAY_JAVA_OPTS (JVM options of the nodes), RELAY_IO_THREADS (1),
 #      RELAY_WARMUP (500), RESULTS (the .jsonl file), and as in bench/run-workloads.sh TINY=1 (toy scale)
-#      and W2_ARGS .. W4_ARGS (a workload's flags)
+#      and W1_ARGS .. W4_ARGS (a workload's flags)
 # Results: one JSON line per run in RESULTS; each run's summary lines on stdout; seedws has no W4 here
 # (the shared bench does not measure it there either).
 set -euo pipefail
