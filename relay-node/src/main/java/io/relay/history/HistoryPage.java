@@ -15,6 +15,11 @@ public record HistoryPage(Offset top, long firstRetained, List<Entry> entries) {
         entries = List.copyOf(entries);
     }
 
+    /** The room's position alone, read without its entries: nothing retained is known, so nothing recovers from it. */
+    public static HistoryPage positionOnly(Offset top) {
+        return new HistoryPage(top, 0, List.of());
+    }
+
     /**
      * True when everything after {@code since} is still in history and fits in {@code maxReplay}
      * messages: same epoch, not from the future, not trimmed away. Never a partial recovery.

@@ -147,7 +147,7 @@ final class Joins {
         CompletionStage<Presence.Arrival> arrival = presence.join(room, member, event, now);
         if (since == null) { // the arrival's position is all the reply needs
             return arrival.thenApply(a -> new Counted(a.members(),
-                    new HistoryPage(new Offset(a.epoch(), a.seq()), 0, List.of())));
+                    HistoryPage.positionOnly(new Offset(a.epoch(), a.seq()))));
         }
         return arrival.thenCombine(history.after(room, since.seq(), maxReplay + 1),
                 (a, page) -> new Counted(a.members(), page));

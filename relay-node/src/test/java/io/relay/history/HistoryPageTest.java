@@ -26,4 +26,12 @@ class HistoryPageTest {
         assertThat(page("e", 10, 1).canRecoverFrom(new Offset("e", 11), 100)).as("from the future").isFalse();
         assertThat(page("e", 500, 1).canRecoverFrom(new Offset("e", 4), 100)).as("over the replay bound").isFalse();
     }
+
+    @Test
+    void aPositionAloneRecoversOnlyFromItself() {
+        HistoryPage position = HistoryPage.positionOnly(new Offset("e", 10));
+        assertThat(position.entries()).isEmpty();
+        assertThat(position.canRecoverFrom(new Offset("e", 10), 100)).isTrue();
+        assertThat(position.canRecoverFrom(new Offset("e", 9), 100)).as("its entries were not read").isFalse();
+    }
 }
