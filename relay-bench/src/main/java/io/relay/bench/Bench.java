@@ -50,7 +50,7 @@ public final class Bench implements AutoCloseable {
         ServerUsage connectServer = ServerUsage.between(baseline, baseline, servers.snapshot(), 0, clients.size());
         log.printf("[bench] %d/%d connected and joined in %d ms%n", clients.size(), connect.attempted(),
                 TimeUnit.NANOSECONDS.toMillis(connect.wallNanos()));
-        Report report = new Report(o, connect, connectCpu, connectServer.cpuS(), connectServer.switches());
+        Report report = new Report(o, connect, connectCpu, connectServer);
         if (!connect.complete()) {
             return report.failed(connect.firstError());
         }

@@ -19,8 +19,7 @@ public final class Report {
     private final Options o;
     private final Connector.Result connect;
     private final double connectClientCpuPct;
-    private final Double connectServerCpuS;
-    private final Long connectServerSwitches;
+    private final ServerUsage connectServer;
     private String status = "ok";
     private Measurement main;
     private List<Measurement> steps = List.of();
@@ -34,29 +33,29 @@ public final class Report {
     private String firstError;
 
     /**
-     * @param connectServerCpuS the server processes' CPU over the connect phase, Redis included (null
-     *     when not measured): with the client the limit of a connect storm, the figure to compare
-     * @param connectServerSwitches their context switches over the connect phase (null when not measured)
+     * @param connectServer what the server processes used over the connect phase, Redis included
+     *     ({@link ServerUsage#NONE} when not measured): with the client the limit of a connect storm, the
+     *     figures to compare
      */
-    public Report(Options o, Connector.Result connect, double connectClientCpuPct, Double connectServerCpuS,
-                  Long connectServerSwitches) {
+    public Report(Options o, Connector.Result connect, double connectClientCpuPct, ServerUsage connectServer) {
         this.o = o;
         this.connect = connect;
         this.connectClientCpuPct = connectClientCpuPct;
-        this.connectServerCpuS = connectServerCpuS;
-        this.connectServerSwitches = connectServerSwitches;
+        this.connectServer = connectServer;
     }
 
     /** Server CPU per connection made, in ms; null when not measured or nothing connected. */
     private Double connectServerMsPerConn() {
         int n = connect.clients().size();
-        return connectServerCpuS == null || n == 0 ? null : Math.round(connectServerCpuS * 1e6 / n) / 1000.0;
+        Double cpu = connectServer.cpuS();
+        return cpu == null || n == 0 ? null : Math.round(cpu * 1e6 / n) / 1000.0;
     }
 
     /** Server context switches per connection made; null when not measured or nothing connected. */
     private Double connectServerSwitchesPerConn() {
         int n = connect.clients().size();
-        return connectServerSwitches == null || n == 0 ? null : Math.round(connectServerSwitches * 10.0 / n) / 10.0;
+        Long switches = connectServer.switches();
+        return switches == null || n == 0 ? null : Math.round(switches * 10.0 / n) / 10.0;
     }
 
     Report failed(String why) {
@@ -137,7 +136,7 @@ public final class Report {
         j.set("connect_latency_ms", latency(connect.connect()));
         j.set("ready_latency_ms", latency(connect.ready()));
         j.put("connect_client_cpu_pct", connectClientCpuPct);
-        putNullable(j, "connect_server_cpu_s", connectServerCpuS);
+        putNullable(j, "connect_server_cpu_s", connectServer.cpuS());
         putNullable(j, "connect_server_cpu_ms_per_conn", connectServerMsPerConn());
         putNullable(j, "connect_server_switches_per_conn", connectServerSwitchesPerConn());
         DeliveryLedger.Tally t = main != null ? main.tally() : new DeliveryLedger.Tally(0, 0, 0, 0, 0, 0, 0, 0);
@@ -247,9 +246,10 @@ public final class Report {
                 o.label(), o.mode().name().toLowerCase(Locale.ROOT), shape, status.toUpperCase(Locale.ROOT),
                 connect.clients().size(), connect.attempted(), TimeUnit.NANOSECONDS.toMillis(connect.wallNanos()),
                 connect.connect().p50(), connect.connect().p99(), connect.ready().p50(), connect.ready().p99(),
-                connectClientCpuPct, connectServerCpuS == null ? ""
-                        : ", server cpu " + connectServerCpuS + " s = " + connectServerMsPerConn() + " ms per connection"
-                        + (connectServerSwitches == null ? "" : ", " + connectServerSwitchesPerConn() + " context switches per connection")));
+                connectClientCpuPct, connectServer.cpuS() == null ? ""
+                        : ", server cpu " + connectServer.cpuS() + " s = " + connectServerMsPerConn() + " ms per connection"
+                        + (connectServer.switches() == null ? ""
+                        : ", " + connectServerSwitchesPerConn() + " context switches per connection")));
         if (o.mode() == Options.Mode.SATURATE) {
             for (Measurement m : steps) {
                 out.add("#   " + (m.passes(o.p99Limit()) ? "OK   " : "FAIL ") + summary(m));

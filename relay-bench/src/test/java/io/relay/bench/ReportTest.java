@@ -31,7 +31,7 @@ class ReportTest {
         Options o = Options.parse(new String[] {"--secret", "s", "--workload", "W1", "--duration", "20"}, Map.of());
         Measurement m = new Measurement(10, 20, new DeliveryLedger.Tally(20_000, 20_000, 200_000, 199_990, 10, 2, 0, 0),
                 9999.5, latency, Latency.NONE, server, 42.0, 0, 0);
-        Report r = new Report(o, connect, 12.5, null, null).measured(m).finish(1, "bench-3: {\"type\":\"error\"}");
+        Report r = new Report(o, connect, 12.5, ServerUsage.NONE).measured(m).finish(1, "bench-3: {\"type\":\"error\"}");
         String line = r.toJson().toString();
         assertThat(line).doesNotContain("\n");
         JsonNode j = new ObjectMapper().readTree(line);
@@ -65,7 +65,7 @@ class ReportTest {
         Options o = Options.parse(new String[] {"--secret", "s", "--mode", "idle"}, Map.of());
         Connector.Result thousand = new Connector.Result(Collections.nCopies(1000, null), 1000, 2_000_000_000L,
                 latency, latency, 0, 0, null);
-        Report r = new Report(o, thousand, 50, 1.25, 30_500L).held(30.04, server, 0.3, 0).finish(0, null);
+        Report r = new Report(o, thousand, 50, connectUsage(1.25, 30_500L)).held(30.04, server, 0.3, 0).finish(0, null);
         JsonNode j = new ObjectMapper().readTree(r.toJson().toString());
         assertThat(j.get("connect_server_cpu_s").asDouble()).isEqualTo(1.25);
         assertThat(j.get("connect_server_cpu_ms_per_conn").asDouble()).isEqualTo(1.25);
@@ -84,7 +84,7 @@ class ReportTest {
         Options o = Options.parse(new String[] {"--secret", "s", "--mode", "saturate", "--p99-limit", "100"}, Map.of());
         Measurement good = step(20, 9.0, 0);
         Measurement bad = step(30, 150.0, 0);
-        Report r = new Report(o, connect, 1, null, null).saturated(List.of(good, bad), good, bad).finish(0, null);
+        Report r = new Report(o, connect, 1, ServerUsage.NONE).saturated(List.of(good, bad), good, bad).finish(0, null);
         JsonNode j = new ObjectMapper().readTree(r.toJson().toString());
         assertThat(j.fieldNames()).toIterable().containsAll(TOP_LEVEL).contains("saturate", "steps");
         assertThat(j.get("rate").asDouble()).isEqualTo(20.0);
@@ -101,7 +101,7 @@ class ReportTest {
         Options o = Options.parse(new String[] {"--secret", "s", "--urls", "ws://10.0.0.1:9/ws"}, Map.of());
         Connector.Result none = new Connector.Result(List.of(), 110, 1_000_000L, Latency.NONE, Latency.NONE, 110, 220,
                 "bench-0 via ws://10.0.0.1:9/ws: connection refused");
-        Report r = new Report(o, none, 1, null, null).failed(none.firstError());
+        Report r = new Report(o, none, 1, ServerUsage.NONE).failed(none.firstError());
         JsonNode j = new ObjectMapper().readTree(r.toJson().toString());
         assertThat(r.ok()).isFalse();
         assertThat(j.get("status").asText()).isEqualTo("failed");
@@ -115,5 +115,9 @@ class ReportTest {
         Latency l = new Latency(10, 1.0, 2.0, p99, p99, p99);
         return new Measurement(rate, 10, new DeliveryLedger.Tally(100, 100, 500, 500 - loss, loss, 0, 0, 0), 50, l,
                 Latency.NONE, ServerUsage.NONE, 10, 0, 0);
+    }
+
+    private static ServerUsage connectUsage(double cpuS, long switches) {
+        return new ServerUsage(cpuS, null, null, null, null, switches, null, List.of());
     }
 }
